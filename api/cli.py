@@ -1,0 +1,270 @@
+"""The `tthc` command line. Its flags and JSON shapes are a contract that scripts depend on."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.errors import IndexNotReadyError, InputError, TthcError
+from bot.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="tthc-bot: Vietnamese administrative procedures.")
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluation reports.")
+app.add_typer(eval_app, name="eval")
+log = logging.getLogger("tthc")
+
+LEVELS = {"commune": "commune", "province": "province", "ministry": "ministry", "all": "all"}
+MAX_LINE_BYTES = 20000
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+def _assistant() -> Any:
+    from bot.assistant import Assistant
+
+    try:
+        return Assistant.build(get_settings())
+    except IndexNotReadyError as exc:
+        _fail(exc.message)
+    except TthcError as exc:
+        _fail(exc.message)
+
+
+def _stdin_lines() -> Iterator[tuple[str | None, str | None]]:
+    """Yield (text, error) per stdin line; a bad line yields an error and the rest go on."""
+    for raw in sys.stdin.buffer:
+        line = raw.rstrip(b"\r\n")
+        if len(line) > MAX_LINE_BYTES:
+            yield None, f"line too long ({len(line)} bytes; limit {MAX_LINE_BYTES})"
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            yield None, "line is not valid UTF-8 text"
+            continue
+        if "\x00" in text:
+            yield None, "line contains binary data"
+            continue
+        yield text, None
+
+
+def _single(query: str | None) -> str:
+    if query is None:
+        return ""
+    if "\x00" in query or "\udcff" in query or any(0xDC80 <= ord(c) <= 0xDCFF for c in query):
+        _fail("the query is not valid UTF-8 text")
+    return query
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="Question; omit to read one per line from stdin")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON lines output")] = False,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many procedures")] = 5,
+    level: Annotated[str | None, typer.Option(help="commune|province|ministry|all (default: citizen ranking)")] = None,
+) -> None:
+    """Find the procedures that answer a question."""
+    if level is not None and level not in LEVELS:
+        _fail(f"--level must be one of {', '.join(LEVELS)}")
+    scope = LEVELS.get(level or "", "citizen")
+    assistant = _assistant()
+
+    def run(text: str) -> str:
+        res = assistant.search(text, k=k, scope=scope)
+        if json_out:
+            return json.dumps({
+                "query": text,
+                "in_scope": res.in_scope,
+                "results": [{"procedure_id": r.code, "title": r.title, "level": r.level, "field": r.field,
+                             "score": round(r.score, 4), "url": r.url, "snippet": r.snippet} for r in res.results],
+            }, ensure_ascii=False)
+        if not res.in_scope:
+            return f"(ngoài phạm vi) {text}"
+        return "\n".join(f"{i}. [{r.code}] {r.title} ({r.level}, {r.score:.3f})" for i, r in enumerate(res.results, 1))
+
+    _dispatch(query, run, json_out)
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="Question; omit to read one per line from stdin")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON lines output")] = False,
+) -> None:
+    """Answer a question from the official procedure texts, with citations."""
+    assistant = _assistant()
+
+    def run(text: str) -> str:
+        answer = assistant.ask(text)
+        return json.dumps(answer.to_dict(), ensure_ascii=False) if json_out else answer.answer
+
+    _dispatch(question, run, json_out)
+
+
+def _dispatch(arg: str | None, run: Any, json_out: bool) -> None:
+    if arg is not None:
+        try:
+            _out(run(_single(arg)))
+        except InputError as exc:
+            _fail(exc.message)
+        return
+    for text, error in _stdin_lines():
+        if error is None:
+            try:
+                _out(run(text))
+                continue
+            except InputError as exc:
+                error = exc.message
+        if json_out:
+            _out(json.dumps({"query": text, "error": error}, ensure_ascii=False))
+        else:
+            _out(f"error: {error}")
+
+
+@app.command()
+def show(code: str) -> None:
+    """Print one procedure card."""
+    from bot.answer import guide_card, procedure_card
+    from bot.catalog import Catalog
+    from bot.models import Guide
+
+    try:
+        catalog = Catalog.load(get_settings().index_dir)
+        item = catalog.get(_single(code))
+    except TthcError as exc:
+        _fail(exc.message)
+    if isinstance(item, Guide):
+        _out(guide_card(item, "vi"))
+        return
+    text, _ = procedure_card(item, ["documents", "where", "time", "fee", "legal", "eligibility", "steps"], "vi")
+    _out(text)
+
+
+@app.command()
+def chat() -> None:
+    """Interactive questions and answers (Ctrl-D or 'exit' to leave)."""
+    assistant = _assistant()
+    _out("tthc-bot — hỏi về thủ tục hành chính (gõ 'exit' để thoát).")
+    while True:
+        try:
+            line = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            _out("")
+            return
+        if line.strip().lower() in {"exit", "quit", "thoat", "thoát"}:
+            return
+        if not line.strip():
+            continue
+        try:
+            _out(assistant.ask(line).answer)
+        except InputError as exc:
+            _out(exc.message_vi)
+
+
+@app.command()
+def ingest() -> None:
+    """Validate knowledge files, embed what changed and rebuild the indexes."""
+    from tqdm import tqdm
+
+    from bot.embedder import build_embedder
+    from bot.store import build_store
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = get_settings()
+    try:
+        embedder = build_embedder(settings)
+        store = build_store(settings, embedder)
+    except TthcError as exc:
+        _fail(exc.message)
+    bar = tqdm(total=0, unit="chunk", desc="embedding", disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = run_ingest(settings.knowledge_dir, settings.index_dir, store, embedder, progress=progress)
+    bar.close()
+    for err in report.errors:
+        sys.stderr.write(f"skipped: {err}\n")
+    _out(
+        f"files {report.files}, embedded {report.embedded_files}, unchanged {report.unchanged_files}, "
+        f"removed {report.removed_files}, dense chunks {report.dense_chunks}, keyword chunks {report.keyword_chunks}, "
+        f"errors {len(report.errors)}, {report.seconds:.1f} s"
+    )
+
+
+@app.command("ingest-if-needed", hidden=True)
+def ingest_if_needed() -> None:
+    from ingest.pipeline import needs_ingest
+
+    settings = get_settings()
+    if needs_ingest(settings.knowledge_dir, settings.index_dir):
+        ingest()
+    else:
+        _out("index is up to date")
+
+
+@app.command("import-portal")
+def import_portal(
+    path: Path,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default knowledge/procedures)")] = None,
+) -> None:
+    """Import the national portal crawl (JSONL, optionally gzipped) into knowledge/procedures/."""
+    from ingest.importer import import_portal as run_import
+
+    if not path.is_file():
+        _fail(f"{path} is not a file")
+    target = out or get_settings().knowledge_dir / "procedures"
+    try:
+        report = run_import(path, target)
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read {path}: {type(exc).__name__}")
+    cov = report.coverage()
+    _out(f"records {report.records}, written {report.written}, unchanged {report.unchanged}, "
+         f"failed {len(report.failed)}, commune-level {report.commune}")
+    _out("coverage: " + ", ".join(f"{k} {v:.1%}" for k, v in cov.items()))
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    baseline: Annotated[bool, typer.Option(help="Also run the plain LangChain baseline")] = True,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recall@1/3/5, MRR, out-of-scope precision/recall and latency on eval/data/questions.jsonl."""
+    from eval.retrieval import run_eval
+
+    settings = get_settings()
+    assistant = _assistant()
+    report = run_eval(assistant, settings, with_baseline=baseline)
+    _out(json.dumps(report, ensure_ascii=False, indent=2) if json_out else report["table"])
+
+
+@app.command()
+def bench() -> None:
+    """Ingest and search figures: full-ingest time is measured by `make bench-ingest`."""
+    from eval.bench import run_bench
+
+    _out(run_bench(get_settings()))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

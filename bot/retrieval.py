@@ -1,0 +1,172 @@
+"""Hybrid retrieval: dense search in Chroma plus BM25 over folded text, fused per procedure.
+
+The weights come from settings and were measured with `tthc eval retrieval` (see README).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.catalog import Catalog
+from bot.embedder import Embedder
+from bot.errors import InputError
+from bot.keyword import terms
+from bot.models import Guide, Procedure
+from bot.query import SYNONYMS, Query, parse_query
+from bot.restore import Restorer
+from bot.settings import Settings
+from bot.store import Store
+from bot.text import clean
+
+log = logging.getLogger(__name__)
+
+Scope = Literal["citizen", "commune", "province", "ministry", "all"]
+SCOPES: tuple[str, ...] = ("citizen", "commune", "province", "ministry", "all")
+
+
+@dataclass(frozen=True)
+class Result:
+    code: str
+    title: str
+    level: str
+    field: str
+    url: str
+    score: float
+    dense: float
+    keyword: float
+    section: str
+    snippet: str
+
+    @property
+    def is_guide(self) -> bool:
+        return self.level == "guide"
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: Query
+    in_scope: bool
+    reason: str  # "", "out_of_scope", "injection", "no_match"
+    results: list[Result]
+
+
+def validate_query(text: str, max_chars: int) -> str:
+    if not isinstance(text, str):
+        raise InputError("The question must be text.", "Câu hỏi phải là văn bản.")
+    if "\x00" in text:
+        raise InputError("The question contains binary data.", "Câu hỏi chứa dữ liệu không phải văn bản.")
+    cleaned = clean(text)
+    if not cleaned:
+        raise InputError("The question is empty. Type a question, e.g. 'làm giấy khai sinh cần gì'.",
+                         "Câu hỏi đang trống. Vui lòng nhập câu hỏi, ví dụ: 'làm giấy khai sinh cần gì'.")
+    if len(cleaned) > max_chars:
+        raise InputError(
+            f"The question is {len(cleaned)} characters long; the limit is {max_chars}. Shorten it.",
+            f"Câu hỏi quá dài ({len(cleaned)} ký tự, tối đa {max_chars}). Vui lòng hỏi ngắn gọn hơn.",
+        )
+    return cleaned
+
+
+class Retriever:
+    def __init__(self, settings: Settings, catalog: Catalog, store: Store, embedder: Embedder) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.store = store
+        self.embedder = embedder
+        titles = [p.title for p in catalog.procedures.values()] + [g.title for g in catalog.guides.values()]
+        self.restorer = Restorer(titles + [official for _, official in SYNONYMS])
+
+    def _item(self, code: str) -> Procedure | Guide | None:
+        return self.catalog.procedures.get(code) or self.catalog.guides.get(code)
+
+    def _allowed(self, item: Procedure | Guide, scope: Scope, field: str, agency: str) -> bool:
+        if isinstance(item, Guide):
+            return scope in ("citizen", "all", "commune") and not field and not agency
+        if scope in ("commune", "province", "ministry") and scope not in item.levels:
+            return False
+        if field and field.lower() not in item.field.lower():
+            return False
+        return not (agency and agency.lower() not in f"{item.agency} {item.authority}".lower())
+
+    def search(
+        self, text: str, k: int = 5, scope: Scope = "citizen", field: str = "", agency: str = ""
+    ) -> SearchResponse:
+        cleaned = validate_query(text, self.settings.max_query_chars)
+        query = parse_query(cleaned)
+        if query.blocked:
+            return SearchResponse(query, False, query.blocked, [])
+        s = self.settings
+
+        # keyword side: best chunk per procedure, plus a little for a second matching section
+        q_terms = terms(query.expanded)
+        scale = self.catalog.keyword.max_score(q_terms)
+        kw_best: dict[str, tuple[float, str]] = {}
+        kw_second: dict[str, float] = defaultdict(float)
+        for chunk_id, score in self.catalog.keyword.search(q_terms, k=300):
+            code, section = self.catalog.chunk_section.get(chunk_id, (chunk_id.split("#")[0], ""))
+            if code not in kw_best:
+                kw_best[code] = (score, section)
+            elif score > kw_second[code]:
+                kw_second[code] = score
+        kw = {c: (v[0] + 0.3 * kw_second[c]) / scale for c, v in kw_best.items()}
+
+        # dense side: the text as written (e5 knows diacritics) plus the official terms we added
+        extra = query.expanded[len(query.folded) :].strip()
+        dense_text = self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
+        vector = self.embedder.embed_queries([dense_text])[0]
+        n = s.dense_candidates * (3 if scope not in ("citizen", "all") or field or agency else 1)
+        dense: dict[str, tuple[float, str, str]] = {}
+        for hit in self.store.query(vector, n):
+            code = str(hit.metadata.get("code", ""))
+            if code and (code not in dense or hit.score > dense[code][0]):
+                dense[code] = (hit.score, str(hit.metadata.get("section", "")), hit.text)
+
+        top_dense = max((v[0] for v in dense.values()), default=0.0)
+        top_kw = max(kw.values(), default=0.0)
+        in_scope = top_dense >= s.min_dense or top_kw >= s.min_keyword
+        if not in_scope:
+            return SearchResponse(query, False, "no_match", [])
+
+        floor, span = s.min_dense - 0.04, 0.16
+        results: list[Result] = []
+        for code in set(dense) | set(kw):
+            item = self._item(code)
+            if item is None or not self._allowed(item, scope, field, agency):
+                continue
+            d = min(max((dense[code][0] - floor) / span, 0.0), 1.0) if code in dense else 0.0
+            kn = min(kw.get(code, 0.0), 1.5)
+            score = s.dense_weight * d + s.keyword_weight * kn
+            level = "guide" if isinstance(item, Guide) else item.primary_level
+            if scope == "citizen" and (level == "guide" or (isinstance(item, Procedure) and item.is_commune)):
+                score += s.commune_boost
+            section = kw_best[code][1] if code in kw_best else dense[code][1]
+            results.append(self._result(item, score, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), section))
+        results.sort(key=lambda r: -r.score)
+        return SearchResponse(query, True, "", results[:k])
+
+    def _result(self, item: Procedure | Guide, score: float, dense: float, keyword: float, section: str) -> Result:
+        if isinstance(item, Guide):
+            snippet = item.body[:240]
+            return Result(item.code, item.title, "guide", "Hướng dẫn", item.source_url, score, dense, keyword,
+                          section, " ".join(snippet.split()))
+        snippet = snippet_for(item, section)
+        return Result(item.code, item.title, item.primary_level, item.field, item.source_url, round(score, 4),
+                      round(dense, 4), round(keyword, 4), section, snippet)
+
+
+def snippet_for(proc: Procedure, section: str, limit: int = 240) -> str:
+    if section == "ho-so" and proc.documents:
+        text = "; ".join(d.name for d in proc.documents[:4])
+    elif section == "cach-thuc" and proc.channels:
+        text = "; ".join(f"{c.channel}: {c.time} {c.fee}".strip() for c in proc.channels)
+    elif section == "can-cu" and proc.legal_basis:
+        text = "; ".join(r.number or r.title for r in proc.legal_basis[:6])
+    elif section in proc.sections:
+        text = proc.sections[section]
+    else:
+        text = f"{proc.field}. {proc.result}".strip(". ")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

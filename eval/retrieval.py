@@ -1,0 +1,158 @@
+"""`tthc eval retrieval`: our hybrid retriever against a plain LangChain baseline on the same questions."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+
+DATA = Path(__file__).parent / "data" / "questions.jsonl"
+
+
+def load_questions(path: Path = DATA) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score(questions: list[dict[str, Any]], search: Callable[[str], tuple[bool, list[str]]]) -> dict[str, Any]:
+    """search(q) -> (in_scope, ranked codes). Returns recall@k, MRR, out-of-scope P/R and latency."""
+    hits = {1: 0, 3: 0, 5: 0}
+    rr: list[float] = []
+    latencies: list[float] = []
+    tp = fp = fn = 0
+    misses: list[str] = []
+    search(questions[0]["q"])  # warm
+    for item in questions:
+        t0 = time.perf_counter()
+        in_scope, codes = search(item["q"])
+        latencies.append((time.perf_counter() - t0) * 1000)
+        expected = set(item["codes"])
+        if not expected:  # an out-of-scope question
+            tp += not in_scope
+            fn += in_scope
+            continue
+        fp += not in_scope
+        rank = next((i for i, c in enumerate(codes, 1) if c in expected), None)
+        for k in hits:
+            hits[k] += bool(rank and rank <= k)
+        rr.append(1.0 / rank if rank else 0.0)
+        if rank != 1:
+            misses.append(f"{item['q']} -> {codes[:3]} (want {sorted(expected)})")
+    n = len(rr)
+    lat = sorted(latencies)
+    return {
+        "questions": len(questions),
+        "in_scope_questions": n,
+        "recall@1": hits[1] / n,
+        "recall@3": hits[3] / n,
+        "recall@5": hits[5] / n,
+        "mrr": sum(rr) / n,
+        "oos_precision": tp / (tp + fp) if tp + fp else 0.0,
+        "oos_recall": tp / (tp + fn) if tp + fn else 0.0,
+        "latency_p50_ms": statistics.median(lat),
+        "latency_p95_ms": lat[int(0.95 * (len(lat) - 1))],
+        "misses": misses,
+    }
+
+
+class LangChainBaseline:
+    """RecursiveCharacterTextSplitter(1000/200) over each procedure's text, the same embedder, Chroma top-k."""
+
+    def __init__(self, assistant: Any, settings: Settings, limit_codes: set[str] | None = None) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+        from langchain_core.embeddings import Embeddings
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        embedder = assistant.embedder
+
+        class _Emb(Embeddings):
+            def embed_documents(self, texts: list[str]) -> list[list[float]]:
+                return embedder.embed_passages(texts).tolist()
+
+            def embed_query(self, text: str) -> list[float]:
+                return embedder.embed_queries([text])[0].tolist()
+
+        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+        texts: list[str] = []
+        metas: list[dict[str, str]] = []
+        items = {**assistant.catalog.procedures, **assistant.catalog.guides}
+        for code, item in items.items():
+            if limit_codes is not None and code not in limit_codes:
+                continue
+            body = item.body if hasattr(item, "body") else _procedure_text(item)
+            for chunk in splitter.split_text(f"{item.title}\n{body}"):
+                texts.append(chunk)
+                metas.append({"code": code})
+        client = chromadb.PersistentClient(
+            path=str(settings.var_dir / "baseline-chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self.store = Chroma(collection_name="baseline", embedding_function=_Emb(), client=client)
+        if client.get_collection("baseline").count() != len(texts):
+            client.delete_collection("baseline")
+            self.store = Chroma(collection_name="baseline", embedding_function=_Emb(), client=client)
+            for i in range(0, len(texts), 256):
+                self.store.add_texts(texts[i : i + 256], metadatas=metas[i : i + 256])
+        self.chunks = len(texts)
+
+    def search(self, q: str) -> tuple[bool, list[str]]:
+        docs = self.store.similarity_search(q, k=20)
+        codes = list(dict.fromkeys(d.metadata["code"] for d in docs))
+        return True, codes[:5]
+
+
+def _procedure_text(proc: Any) -> str:
+    parts = [proc.applicants, proc.result]
+    parts += [f"{d.name} {d.quantity}" for d in proc.documents]
+    parts += [f"{c.channel} {c.time} {c.fee} {c.note}" for c in proc.channels]
+    parts += [f"{r.title} {r.number}" for r in proc.legal_basis]
+    parts += list(proc.sections.values())
+    return "\n".join(p for p in parts if p)
+
+
+def run_eval(assistant: Any, settings: Settings, with_baseline: bool = True, baseline_scope: str = "eval") -> dict[str, Any]:
+    questions = load_questions()
+
+    def ours(q: str) -> tuple[bool, list[str]]:
+        res = assistant.search(q, k=5)
+        return res.in_scope, [r.code for r in res.results]
+
+    report: dict[str, Any] = {"hybrid": score(questions, ours)}
+    if with_baseline:
+        # Embedding every procedure's full text takes about an hour on 2 cores; by default the baseline
+        # indexes the commune-level procedures, the guides and every procedure the set names (a subset
+        # that only makes the baseline's task easier).
+        limit: set[str] | None = None
+        if baseline_scope == "eval":
+            limit = {c for q in questions for c in q["codes"]}
+            limit |= {c for c, p in assistant.catalog.procedures.items() if p.is_commune}
+            limit |= set(assistant.catalog.guides)
+        t0 = time.perf_counter()
+        baseline = LangChainBaseline(assistant, settings, limit)
+        report["baseline_build_s"] = time.perf_counter() - t0
+        report["baseline_chunks"] = baseline.chunks
+        report["baseline"] = score(questions, baseline.search)
+    report["table"] = table(report)
+    return report
+
+
+def table(report: dict[str, Any]) -> str:
+    cols = [c for c in ("hybrid", "baseline") if c in report]
+    keys = ["recall@1", "recall@3", "recall@5", "mrr", "oos_precision", "oos_recall", "latency_p50_ms",
+            "latency_p95_ms"]
+    lines = [f"{'metric':<16}" + "".join(f"{c:>12}" for c in cols)]
+    for k in keys:
+        lines.append(f"{k:<16}" + "".join(f"{report[c][k]:>12.3f}" for c in cols))
+    h = report["hybrid"]
+    lines.append(f"questions: {h['questions']} ({h['in_scope_questions']} in scope)")
+    if "baseline" in report:
+        lines.append(f"baseline: {report['baseline_chunks']} chunks of 1000/200, built in {report['baseline_build_s']:.0f} s")
+    if h["misses"]:
+        lines.append("hybrid misses at rank 1:")
+        lines.extend(f"  {m}" for m in h["misses"])
+    return "\n".join(lines)
