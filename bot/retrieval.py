@@ -19,7 +19,7 @@ from bot.query import SYNONYMS, Query, parse_query
 from bot.restore import Restorer
 from bot.settings import Settings
 from bot.store import Store
-from bot.text import clean
+from bot.text import clean, words
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         titles = [p.title for p in catalog.procedures.values()] + [g.title for g in catalog.guides.values()]
+        self._names = {c: [Name.of(n) for n in (p.title, *p.keywords)] for c, p in catalog.procedures.items()}
+        self._names.update({c: [Name.of(n) for n in (g.title, *g.keywords)] for c, g in catalog.guides.items()})
         self.restorer = Restorer(titles + [official for _, official in SYNONYMS])
 
     def _item(self, code: str) -> Procedure | Guide | None:
@@ -131,6 +133,8 @@ class Retriever:
             return SearchResponse(query, False, "no_match", [])
 
         floor, span = s.min_dense - 0.04, 0.16
+        q_set = query_terms(query.expanded)
+        q_padded = f" {query.expanded} "
         results: list[Result] = []
         for code in set(dense) | set(kw):
             item = self._item(code)
@@ -138,9 +142,11 @@ class Retriever:
                 continue
             d = min(max((dense[code][0] - floor) / span, 0.0), 1.0) if code in dense else 0.0
             kn = min(kw.get(code, 0.0), 1.5)
-            score = s.dense_weight * d + s.keyword_weight * kn
+            names = self._names.get(code, [])
+            named = max((n.match(q_set, q_padded) for n in names), default=0.0)
+            score = s.dense_weight * d + s.keyword_weight * kn + s.title_weight * named
             level = "guide" if isinstance(item, Guide) else item.primary_level
-            if scope == "citizen" and (level == "guide" or (isinstance(item, Procedure) and item.is_commune)):
+            if scope == "citizen" and isinstance(item, Procedure) and item.is_commune:
                 score += s.commune_boost
             section = kw_best[code][1] if code in kw_best else dense[code][1]
             results.append(self._result(item, score, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), section))
@@ -155,6 +161,50 @@ class Retriever:
         snippet = snippet_for(item, section)
         return Result(item.code, item.title, item.primary_level, item.field, item.source_url, round(score, 4),
                       round(dense, 4), round(keyword, 4), section, snippet)
+
+
+# Words that carry no meaning for matching a question to a title.
+_STOP = frozenset(
+    "thu tuc cua va doi voi cho trong cac tai theo hoac la thi o dau gi can lam the nao bao nhieu toi minh em anh chi "
+    "ban muon hoi xin vay a nhe oi duoc khong co nhung mot nay do ve khi nguoi con be chau ong ba bo me vo chong "
+    "phai mat may ngay lau nop o vi da roi sao".split()
+)
+
+
+# Words in a title that make it a special case of a more general procedure.
+VARIANT_MARKERS = (
+    "dang ky lai", "cap lai", "cap doi", "xoa", "luu dong", "nuoc ngoai", "bien gioi", "ket hop", "gia han",
+    "cham dut", "thu hoi", "dinh chinh", "huy", "tam ngung", "thay doi", "trung uong", "da co ho so", "giam sat",
+    "ghi vao so", "lien thong", "ban sao", "dieu chinh", "khai thac", "duoi 14",
+)
+MARKER_PENALTY = 0.15
+
+
+def query_terms(expanded: str) -> frozenset[str]:
+    return frozenset(w for w in words(expanded) if w not in _STOP)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A procedure's title or one of its keywords, ready for matching."""
+
+    terms: frozenset[str]
+    markers: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Name:
+        padded = " " + " ".join(words(text)) + " "
+        return cls(frozenset(w for w in words(text) if w not in _STOP),
+                   tuple(m for m in VARIANT_MARKERS if f" {m} " in padded))
+
+    def match(self, query: frozenset[str], query_padded: str) -> float:
+        """How well this name is explained by the question: special variants ("lưu động", "có yếu tố nước
+        ngoài", "cấp lại") lose to the general procedure unless the question names them."""
+        common = len(query & self.terms)
+        if not common or not self.terms:
+            return 0.0
+        missing = sum(f" {m} " not in query_padded for m in self.markers)
+        return 0.7 * common / len(self.terms) + 0.3 * common / max(len(query), 1) - MARKER_PENALTY * missing
 
 
 def snippet_for(proc: Procedure, section: str, limit: int = 240) -> str:

@@ -24,8 +24,9 @@ class Settings(BaseSettings):
     embed_batch: int = 32
 
     # Retrieval fusion, measured with `tthc eval retrieval` (see README).
-    dense_weight: float = 0.6
-    keyword_weight: float = 0.4
+    dense_weight: float = 0.5
+    keyword_weight: float = 0.5
+    title_weight: float = 0.9
     commune_boost: float = 0.06
     dense_candidates: int = 40
     min_dense: float = 0.80

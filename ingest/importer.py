@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ingest.files import render_procedure, write_atomic
+from ingest.files import KnowledgeFileError, load_procedure, render_procedure, write_atomic
 from ingest.portal import read_records, record_to_procedure
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,20 @@ def import_portal(source: Path, out_dir: Path) -> ImportReport:
         report.with_legal_basis += bool(proc.legal_basis)
         report.with_legal_numbers += any(ref.number for ref in proc.legal_basis)
         report.with_result += bool(proc.result)
-        if write_atomic(out_dir / f"{proc.code}.md", render_procedure(proc)):
+        target = out_dir / f"{proc.code}.md"
+        proc.keywords = _curated_keywords(target)
+        if write_atomic(target, render_procedure(proc)):
             report.written += 1
         else:
             report.unchanged += 1
     return report
+
+
+def _curated_keywords(path: Path) -> list[str]:
+    """Keywords are curated by people (everyday names for a procedure); a re-import keeps them."""
+    if not path.exists():
+        return []
+    try:
+        return list(load_procedure(path).item.keywords)
+    except KnowledgeFileError:
+        return []

