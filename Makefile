@@ -19,6 +19,8 @@ run: install
 	$(BIN)/tthc chat
 
 test: install
+	$(BIN)/ruff check bot ingest api eval tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: install

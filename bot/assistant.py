@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.answer import Answer, compose
 from bot.catalog import Catalog
 from bot.embedder import Embedder, build_embedder
+from bot.models import Guide, Procedure
 from bot.retrieval import Retriever, Scope, SearchResponse
 from bot.settings import Settings
 from bot.store import Store, build_store
@@ -27,10 +28,12 @@ class Assistant:
         catalog = Catalog.load(settings.index_dir)
         return cls(settings, embedder, store, catalog, Retriever(settings, catalog, store, embedder))
 
-    def search(self, text: str, k: int = 5, scope: Scope = "citizen", field: str = "", agency: str = "") -> SearchResponse:
+    def search(
+        self, text: str, k: int = 5, scope: Scope = "citizen", field: str = "", agency: str = ""
+    ) -> SearchResponse:
         return self.retriever.search(text, k=k, scope=scope, field=field, agency=agency)
 
     def ask(self, question: str, scope: Scope = "citizen") -> Answer:
         response = self.search(question, k=3, scope=scope)
-        items = {**self.catalog.procedures, **self.catalog.guides}
+        items: dict[str, Procedure | Guide] = {**self.catalog.procedures, **self.catalog.guides}
         return compose(response.query.text, response, items)

@@ -10,6 +10,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from bot.text import words
@@ -20,7 +21,7 @@ B = 0.75
 
 def terms(text: str) -> list[str]:
     syl = words(text)
-    return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)]
+    return syl + [f"{a}_{b}" for a, b in pairwise(syl)]
 
 
 @dataclass

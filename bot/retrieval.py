@@ -145,7 +145,6 @@ class Retriever:
             names = self._names.get(code, [])
             named = max((n.match(q_set, q_padded) for n in names), default=0.0)
             score = s.dense_weight * d + s.keyword_weight * kn + s.title_weight * named
-            level = "guide" if isinstance(item, Guide) else item.primary_level
             if scope == "citizen" and isinstance(item, Procedure) and item.is_commune:
                 score += s.commune_boost
             section = kw_best[code][1] if code in kw_best else dense[code][1]

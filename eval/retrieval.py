@@ -115,7 +115,9 @@ def _procedure_text(proc: Any) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def run_eval(assistant: Any, settings: Settings, with_baseline: bool = True, baseline_scope: str = "eval") -> dict[str, Any]:
+def run_eval(
+    assistant: Any, settings: Settings, with_baseline: bool = True, baseline_scope: str = "eval"
+) -> dict[str, Any]:
     questions = load_questions()
 
     def ours(q: str) -> tuple[bool, list[str]]:
@@ -151,7 +153,9 @@ def table(report: dict[str, Any]) -> str:
     h = report["hybrid"]
     lines.append(f"questions: {h['questions']} ({h['in_scope_questions']} in scope)")
     if "baseline" in report:
-        lines.append(f"baseline: {report['baseline_chunks']} chunks of 1000/200, built in {report['baseline_build_s']:.0f} s")
+        lines.append(
+            f"baseline: {report['baseline_chunks']} chunks of 1000/200, built in {report['baseline_build_s']:.0f} s"
+        )
     if h["misses"]:
         lines.append("hybrid misses at rank 1:")
         lines.extend(f"  {m}" for m in h["misses"])

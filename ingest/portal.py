@@ -35,7 +35,8 @@ _CHANNEL_HEAD = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _CHANNEL_RE = re.compile(r"(Trực tuyến|Dịch vụ bưu chính|Trực tiếp)(?=\d|Không có thông tin)")
 _TIME_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(Ngày làm việc|Ngày|Giờ làm việc|Giờ|Tháng|Năm|Phút)?")
 _FEE_RE = re.compile(
-    r"(Miễn phí|Không có thông tin|(?:Phí|Lệ phí)\s*:[^()]*?(?=\(|$)|[\d.,]+\s*(?:Việt Nam Đồng|VNĐ|Đồng|đồng)|VNĐ|Đồng)"
+    r"(Miễn phí|Không có thông tin|(?:Phí|Lệ phí)\s*:[^()]*?(?=\(|$)"
+    r"|[\d.,]+\s*(?:Việt Nam Đồng|VNĐ|Đồng|đồng)|VNĐ|Đồng)"
 )
 
 
@@ -143,7 +144,7 @@ def parse_documents(raw: str) -> list[Document]:
 _LEGAL_HEAD = "Tên văn bản pháp lýMã văn bản"
 _UPPER = "A-ZĐ"
 _LEGAL_NUM_RE = re.compile(
-    rf"(\d{{1,5}}(?:\.\d+)?(?:/\d{{4}})?/[{_UPPER}]+(?:-[{_UPPER}0-9]+)*\d*)(?=$|[A-ZĐÂĂÊÔƠƯ][a-zà-ỹđ]|[(“\"])"
+    rf"(\d{{1,10}}(?:\.\d+)?(?:/\d{{4}})?/[{_UPPER}]+(?:-[{_UPPER}0-9]+)*\d*)(?=$|[A-ZĐÂĂÊÔƠƯ][a-zà-ỹđ]|[(“\"])"
 )
 LEGAL_NUMBER_RE = re.compile(rf"\d{{1,5}}(?:/\d{{4}})?/[{_UPPER}]+(?:-[{_UPPER}0-9]+)*\d*")
 
@@ -189,6 +190,10 @@ def parse_legal_basis(raw: str) -> list[LegalRef]:
             refs[-1].number = mended
         number = m.group(1)
         pos = m.end()
+        glued_year = re.match(r"((?:19|20)\d\d)(\d{1,4}/)", number)
+        if glued_year and re.search(r"năm\s*$", title):  # "Luật Khiếu nại năm 201102/2011/QH13"
+            title = f"{title} {glued_year.group(1)}"
+            number = number[4:]
         title = re.sub(r"\s*(Thông tư|Nghị định|Quyết định|Luật)\s+số\s*$", "", title).strip()
         if not title:
             title = number
@@ -218,7 +223,9 @@ def parse_result(raw: str) -> str:
     return clean(text) if clean(text) != EMPTY else ""
 
 
-_LEVEL_MAP: dict[str, Level] = {"Cấp xã": "commune", "Cấp tỉnh": "province", "Cấp bộ": "ministry", "Cơ quan khác": "other"}
+_LEVEL_MAP: dict[str, Level] = {
+    "Cấp xã": "commune", "Cấp tỉnh": "province", "Cấp bộ": "ministry", "Cơ quan khác": "other",
+}
 
 
 def parse_levels(raw: str) -> list[Level]:

@@ -36,8 +36,9 @@ def test_incremental_reingest(small, embedder):
     assert (again.embedded_files, again.unchanged_files, again.rebuilt_index) == (0, 3, False)
 
     path = settings.knowledge_dir / "procedures" / "1.000894.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("title: Thủ tục đăng ký kết hôn",
-                                                               "title: Thủ tục đăng ký kết hôn (sửa)"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("title: Thủ tục đăng ký kết hôn", "title: Thủ tục đăng ký kết hôn (sửa)")
+    path.write_text(edited, encoding="utf-8")
     (settings.knowledge_dir / "procedures" / "1.000656.md").unlink()
     changed = run(settings, store, embedder)
     assert (changed.embedded_files, changed.unchanged_files, changed.removed_files) == (1, 1, 1)
