@@ -243,13 +243,16 @@ def import_portal(
 def eval_retrieval(
     baseline: Annotated[bool, typer.Option(help="Also run the plain LangChain baseline")] = True,
     json_out: Annotated[bool, typer.Option("--json")] = False,
+    question_set: Annotated[str, typer.Option("--set", help="main (eval/data/questions.jsonl) or heldout")] = "main",
 ) -> None:
-    """Recall@1/3/5, MRR, out-of-scope precision/recall and latency on eval/data/questions.jsonl."""
-    from eval.retrieval import run_eval
+    """Recall@1/3/5, MRR, out-of-scope precision/recall and latency, ours against a LangChain baseline."""
+    from eval.retrieval import SETS, run_eval
 
+    if question_set not in SETS:
+        _fail(f"--set must be one of {', '.join(SETS)}")
     settings = get_settings()
     assistant = _assistant()
-    report = run_eval(assistant, settings, with_baseline=baseline)
+    report = run_eval(assistant, settings, with_baseline=baseline, name=question_set)
     _out(json.dumps(report, ensure_ascii=False, indent=2) if json_out else report["table"])
 
 

@@ -88,7 +88,9 @@ _OUT_OF_SCOPE = [
     r"\bti so\b", r"\bxo so\b", r"\bket qua (xo so|bong da)\b", r"\bcong thuc nau\b", r"\bnau (an|mon)\b",
     r"\bweather\b", r"\bgold price\b", r"\bfootball\b", r"\bsoccer\b", r"\bpoem\b", r"\bjoke\b", r"\brecipe\b",
     r"\bbitcoin\b", r"\bchung khoan hom nay\b", r"\bgia (xang|usd|do la)\b", r"\bwetter\b", r"\bgedicht\b",
-    r"\bfussball\b", r"\bgoldpreis\b", r"\bca si\b", r"\bphim\b",
+    r"\bfussball\b", r"\bgoldpreis\b", r"\bca si\b", r"\bphim\b", r"\bbai hat\b", r"\ban gi\b",
+    r"\b(giai|tinh) (phuong trinh|bai toan)\b", r"\bdich (cau|doan|bai|sang)\b", r"\btranslate\b",
+    r"\bchoi chung khoan\b", r"\bco phieu\b", r"\bty gia\b", r"\bexchange rate\b",
 ]
 _INJECTION = [
     r"\bignore\b.*\b(instruction|previous|above|rules)", r"\bdisregard\b", r"\bsystem prompt\b",

@@ -29,8 +29,8 @@ class Settings(BaseSettings):
     title_weight: float = 0.9
     commune_boost: float = 0.06
     dense_candidates: int = 40
-    min_dense: float = 0.80
-    min_keyword: float = 0.35
+    # below this fused score the best match is not an answer: the question is out of scope
+    min_score: float = 0.95
 
     max_query_chars: int = 2000
 

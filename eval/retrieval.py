@@ -11,7 +11,9 @@ from typing import Any
 
 from bot.settings import Settings
 
-DATA = Path(__file__).parent / "data" / "questions.jsonl"
+DATA_DIR = Path(__file__).parent / "data"
+DATA = DATA_DIR / "questions.jsonl"
+SETS = {"main": DATA, "heldout": DATA_DIR / "heldout.jsonl"}
 
 
 def load_questions(path: Path = DATA) -> list[dict[str, Any]]:
@@ -116,9 +118,9 @@ def _procedure_text(proc: Any) -> str:
 
 
 def run_eval(
-    assistant: Any, settings: Settings, with_baseline: bool = True, baseline_scope: str = "eval"
+    assistant: Any, settings: Settings, with_baseline: bool = True, baseline_scope: str = "eval", name: str = "main"
 ) -> dict[str, Any]:
-    questions = load_questions()
+    questions = load_questions(SETS[name])
 
     def ours(q: str) -> tuple[bool, list[str]]:
         res = assistant.search(q, k=5)
@@ -131,7 +133,7 @@ def run_eval(
         # that only makes the baseline's task easier).
         limit: set[str] | None = None
         if baseline_scope == "eval":
-            limit = {c for q in questions for c in q["codes"]}
+            limit = {c for path in SETS.values() for q in load_questions(path) for c in q["codes"]}
             limit |= {c for c, p in assistant.catalog.procedures.items() if p.is_commune}
             limit |= set(assistant.catalog.guides)
         t0 = time.perf_counter()
@@ -139,6 +141,7 @@ def run_eval(
         report["baseline_build_s"] = time.perf_counter() - t0
         report["baseline_chunks"] = baseline.chunks
         report["baseline"] = score(questions, baseline.search)
+    report["set"] = name
     report["table"] = table(report)
     return report
 
@@ -151,7 +154,7 @@ def table(report: dict[str, Any]) -> str:
     for k in keys:
         lines.append(f"{k:<16}" + "".join(f"{report[c][k]:>12.3f}" for c in cols))
     h = report["hybrid"]
-    lines.append(f"questions: {h['questions']} ({h['in_scope_questions']} in scope)")
+    lines.append(f"set: {report['set']}, questions: {h['questions']} ({h['in_scope_questions']} in scope)")
     if "baseline" in report:
         lines.append(
             f"baseline: {report['baseline_chunks']} chunks of 1000/200, built in {report['baseline_build_s']:.0f} s"
