@@ -256,6 +256,20 @@ def eval_retrieval(
     _out(json.dumps(report, ensure_ascii=False, indent=2) if json_out else report["table"])
 
 
+@app.command("export-embedder")
+def export_embedder(out: Path) -> None:
+    """Write the bundled multilingual-e5-small weights as a sentence-transformers folder."""
+    from ingest.export_embedder import export
+
+    try:
+        path = export(out)
+    except TthcError as exc:
+        _fail(exc.message)
+    except ImportError:
+        _fail("the sentence-transformers extra is missing: pip install -e '.[st]' (after torch==2.13.0)")
+    _out(f"wrote {path}; use it with TTHC_EMBEDDER=sentence-transformers TTHC_EMBEDDER_PATH={path}")
+
+
 @app.command()
 def bench() -> None:
     """Ingest and search figures: full-ingest time is measured by `make bench-ingest`."""
