@@ -41,11 +41,10 @@ bench: install
 	$(BIN)/tthc ingest-if-needed
 	$(BIN)/tthc bench
 
-# A full ingest from scratch into a temporary folder: the ingest-time figure in the README.
+# A full ingest from scratch into a temporary folder, then the rest: the figures in the README.
 bench-ingest: install
-	rm -rf /tmp/tthc-bench-var
-	TTHC_VAR_DIR=/tmp/tthc-bench-var $(BIN)/tthc ingest
-	TTHC_VAR_DIR=/tmp/tthc-bench-var $(BIN)/tthc ingest
+	$(BIN)/tthc ingest-if-needed
+	$(BIN)/tthc bench --full-ingest
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

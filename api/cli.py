@@ -271,11 +271,16 @@ def export_embedder(out: Path) -> None:
 
 
 @app.command()
-def bench() -> None:
-    """Ingest and search figures: full-ingest time is measured by `make bench-ingest`."""
+def bench(
+    full_ingest: Annotated[bool, typer.Option("--full-ingest", help="Also time a full ingest into a temp dir")] = False,
+) -> None:
+    """Latency, start-up and memory figures (and, with --full-ingest, ingest times)."""
     from eval.bench import run_bench
 
-    _out(run_bench(get_settings()))
+    try:
+        _out(run_bench(get_settings(), full_ingest=full_ingest))
+    except IndexNotReadyError as exc:
+        _fail(exc.message)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.catalog import CATALOG_FILE, KEYWORD_FILE, STATE_FILE
+from bot.communes import OfficeFileError, Registry, load_office
 from bot.embedder import Embedder
 from bot.keyword import KeywordIndex
 from bot.models import Guide, Procedure
@@ -65,6 +66,21 @@ def load_knowledge(knowledge_dir: Path) -> tuple[list[Loaded], list[KnowledgeFil
     return loaded, errors
 
 
+def check_offices(knowledge_dir: Path) -> list[str]:
+    """Validate knowledge/offices/*.yaml against the commune registry; return one message per bad file."""
+    offices = sorted((knowledge_dir / "offices").glob("*.yaml"))
+    if not offices:
+        return []
+    registry = Registry.load(knowledge_dir)
+    problems = []
+    for path in offices:
+        try:
+            load_office(path, registry)
+        except OfficeFileError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 def chunks_for(item: Procedure | Guide) -> list[Chunk]:
     return procedure_chunks(item) if isinstance(item, Procedure) else guide_chunks(item)
 
@@ -96,7 +112,7 @@ def ingest(
     started = time.perf_counter()
     report = IngestReport()
     loaded, errors = load_knowledge(knowledge_dir)
-    report.errors = [str(e) for e in errors]
+    report.errors = [str(e) for e in errors] + check_offices(knowledge_dir)
     for err in errors:
         log.warning("skipped %s (%s): %s", err.path, err.where, err.message)
     report.files = len(loaded)

@@ -79,6 +79,8 @@ def parse_channels(raw: str) -> list[Channel]:
             body = body.lstrip()[fm.end() :]
             fee = "" if fm.group(1) == EMPTY else fm.group(1).strip()
         detail, body = _balanced_paren(body)
+        while detail.startswith("(") and _balanced_paren(detail)[1] == "":
+            detail = _balanced_paren(detail)[0]  # "((Miễn lệ phí.))" -> "Miễn lệ phí."
         if detail.strip() and detail.strip() != EMPTY:
             fee = f"{fee} ({clean(detail)})" if fee else clean(detail)
         note = clean(body)

@@ -38,3 +38,31 @@ def test_commune_registry():
     assert "Hòa Phong" in hoa_vang["merged_from_text"]
     provinces = list(csv.DictReader((KNOWLEDGE / "provinces.csv").open(encoding="utf-8")))
     assert len(provinces) == 34
+
+
+def test_commune_search_is_diacritic_insensitive_and_finds_old_names():
+    from bot.communes import Registry
+
+    reg = Registry.load(KNOWLEDGE)
+    assert reg.search("hoa vang")[0].ward_code == "20320"
+    assert reg.search("Hoà Vang")[0].ward_code == "20320"
+    # Xã Hòa Phong was merged into Xã Hòa Vang
+    assert "20320" in [c.ward_code for c in reg.search("hoa phong")]
+    assert reg.get("20308").ward_name == "Xã Bà Nà"
+
+
+def test_office_files_are_validated(tmp_path):
+    import shutil
+
+    from ingest.pipeline import check_offices
+
+    shutil.copy(KNOWLEDGE / "communes.csv", tmp_path / "communes.csv")
+    (tmp_path / "offices").mkdir()
+    ok = "ward_code: '20320'\nhours: 'Thứ Hai - Thứ Sáu'\n"
+    (tmp_path / "offices" / "20320.yaml").write_text(ok, encoding="utf-8")
+    (tmp_path / "offices" / "99999.yaml").write_text("ward_code: '99999'\n", encoding="utf-8")
+    (tmp_path / "offices" / "20308.yaml").write_text("ward_code: '20308'\nfax: 1\n", encoding="utf-8")
+    problems = check_offices(tmp_path)
+    assert len(problems) == 2
+    assert any("99999.yaml: ward_code" in p and "not in communes.csv" in p for p in problems)
+    assert any("20308.yaml: fax" in p for p in problems)

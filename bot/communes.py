@@ -1,0 +1,104 @@
+"""The commune registry (knowledge/communes.csv, provinces.csv) and optional office details."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import NotFoundError
+from bot.text import canonical, fold
+
+
+@dataclass(frozen=True)
+class Commune:
+    ward_code: str
+    ward_name: str
+    ward_type: str
+    province_code: str
+    province_name: str
+    merged_from_text: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.ward_name}, {self.province_name}"
+
+
+class Office(BaseModel):
+    """knowledge/offices/<ward_code>.yaml: only what the commune published; every field optional."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    ward_code: str = Field(pattern=r"^\d{5}$")
+    name: str = ""
+    address: str = ""
+    hours: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    notes: str = ""
+
+
+class OfficeFileError(ValueError):
+    pass
+
+
+class Registry:
+    def __init__(self, communes: list[Commune]) -> None:
+        self.communes = {c.ward_code: c for c in communes}
+        self._search = [
+            (c, fold(c.ward_name), fold(c.merged_from_text), fold(c.province_name)) for c in communes
+        ]
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> Registry:
+        with (knowledge_dir / "communes.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        return cls([
+            Commune(r["ward_code"], r["ward_name"], r["ward_type"], r["province_code"], r["province_name"],
+                    r["merged_from_text"])
+            for r in rows
+        ])
+
+    def get(self, ward_code: str) -> Commune:
+        commune = self.communes.get(ward_code.strip())
+        if commune is None:
+            raise NotFoundError(
+                f"Unknown commune code '{ward_code}'. "
+                "Commune codes are the 5-digit ward codes in knowledge/communes.csv.",
+                f"Không tìm thấy xã, phường có mã '{ward_code}'.",
+            )
+        return commune
+
+    def search(self, query: str, limit: int = 20) -> list[Commune]:
+        """Diacritic-insensitive; current names first, then communes formed from an old unit of that name."""
+        q = fold(query)
+        if not q:
+            return []
+        current = [c for c, name, _, prov in self._search if q in name or q in f"{name} {prov}"]
+        merged = [c for c, _, old, _ in self._search if q in old and c not in current]
+        return (current + merged)[:limit]
+
+    def by_name(self, name: str) -> list[Commune]:
+        key = canonical(name)
+        return [c for c in self.communes.values() if canonical(c.ward_name) == key]
+
+
+def load_office(path: Path, registry: Registry) -> Office:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise OfficeFileError(f"{path}: file: not valid UTF-8 YAML") from exc
+    try:
+        office = Office.model_validate(data if isinstance(data, dict) else {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise OfficeFileError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+    if office.ward_code != path.stem:
+        raise OfficeFileError(f"{path}: ward_code: '{office.ward_code}' does not match the file name")
+    if office.ward_code not in registry.communes:
+        raise OfficeFileError(f"{path}: ward_code: '{office.ward_code}' is not in communes.csv")
+    return office

@@ -1,0 +1,73 @@
+"""`tthc bench`: search and answer latency, start-up time and memory, printed as figures."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.settings import Settings
+from eval.retrieval import load_questions
+
+
+def _pcts(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_bench(settings: Settings, full_ingest: bool = False, rounds: int = 3) -> str:
+    from bot.assistant import Assistant
+
+    lines = []
+    if full_ingest:
+        lines += _bench_ingest(settings)
+    t0 = time.perf_counter()
+    assistant = Assistant.build(settings)
+    startup = time.perf_counter() - t0
+    questions = [q["q"] for q in load_questions()]
+    assistant.search(questions[0])
+    search_ms: list[float] = []
+    ask_ms: list[float] = []
+    for _ in range(rounds):
+        for q in questions:
+            t = time.perf_counter()
+            assistant.search(q)
+            search_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            assistant.ask(q)
+            ask_ms.append((time.perf_counter() - t) * 1000)
+    s50, s95 = _pcts(search_ms)
+    a50, a95 = _pcts(ask_ms)
+    lines += [
+        f"procedures {len(assistant.catalog.procedures)}, guides {len(assistant.catalog.guides)}, "
+        f"dense chunks {assistant.store.count()}, keyword chunks {len(assistant.catalog.keyword.ids)}",
+        f"start-up (load catalog, keyword index, embedder, Chroma): {startup:.2f} s",
+        f"search latency, warm, {len(search_ms)} queries: p50 {s50:.1f} ms, p95 {s95:.1f} ms",
+        f"ask (search + extractive answer), warm: p50 {a50:.1f} ms, p95 {a95:.1f} ms",
+        f"peak RSS of this process: {_rss_mb():.0f} MB",
+    ]
+    return "\n".join(lines)
+
+
+def _bench_ingest(settings: Settings) -> list[str]:
+    from bot.embedder import build_embedder
+    from bot.store import build_store
+    from ingest.pipeline import ingest
+
+    with tempfile.TemporaryDirectory(prefix="tthc-bench-") as tmp:
+        fresh = settings.model_copy(update={"var_dir": Path(tmp)})
+        embedder = build_embedder(fresh)
+        store = build_store(fresh, embedder)
+        first = ingest(fresh.knowledge_dir, fresh.index_dir, store, embedder)
+        again = ingest(fresh.knowledge_dir, fresh.index_dir, store, embedder)
+    return [
+        f"full ingest from scratch: {first.files} files, {first.dense_chunks} dense + {first.keyword_chunks} keyword "
+        f"chunks in {first.seconds:.1f} s ({first.dense_chunks / first.seconds:.1f} dense chunks/s)",
+        f"re-ingest with nothing changed: {again.seconds:.1f} s (embedded {again.embedded_files})",
+    ]
