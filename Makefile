@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: run test install lint typecheck ingest eval bench bench-ingest clean
+.PHONY: run chat test install system-deps lint typecheck ingest eval bench bench-ingest clean
+
+# Debian packages the tests use for real: chromium (browser tests), poppler (PDF posters), DejaVu (Vietnamese PDF font)
+SYSTEM_DEPS := /usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +18,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+system-deps:
+	@missing=""; for f in $(SYSTEM_DEPS); do test -e $$f || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing chromium, poppler-utils, fonts-dejavu-core with apt"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium poppler-utils fonts-dejavu-core >/dev/null; \
+	fi
+
 run: install
+	$(BIN)/tthc ingest-if-needed
+	$(BIN)/tthc serve --host 127.0.0.1 --port 8000
+
+chat: install
 	$(BIN)/tthc ingest-if-needed
 	$(BIN)/tthc chat
 
-test: install
+test: install system-deps
 	$(BIN)/ruff check bot ingest api eval tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

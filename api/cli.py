@@ -256,6 +256,57 @@ def eval_retrieval(
     _out(json.dumps(report, ensure_ascii=False, indent=2) if json_out else report["table"])
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the API, the commune chat pages, the widget and the clerk lookup."""
+    import uvicorn
+
+    from bot.catalog import STATE_FILE
+
+    settings = get_settings()
+    if not (settings.index_dir / STATE_FILE).exists():
+        _fail("no index yet: run `tthc ingest` (or `make run`) first")
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
+
+
+@app.command()
+def qr(
+    commune: Annotated[str | None, typer.Option(help="5-digit ward code")] = None,
+    province: Annotated[str | None, typer.Option(help="2-digit province code: every commune in it")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every commune and ward")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="png|svg|pdf, or several: png,svg")] = "png",
+    out: Annotated[Path, typer.Option(help="Output folder")] = Path("qr"),
+) -> None:
+    """QR codes (PNG, SVG) and A4 posters (PDF) that open a commune's chat page."""
+    from api.qr_batch import write_codes
+    from bot.communes import Registry
+
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    if not formats or any(f not in {"png", "svg", "pdf"} for f in formats):
+        _fail("--format takes png, svg, pdf or a comma-separated mix")
+    if sum(x is not None and x is not False for x in (commune, province, all_ or None)) != 1:
+        _fail("give exactly one of --commune CODE, --province CODE or --all")
+    settings = get_settings()
+    registry = Registry.load(settings.knowledge_dir)
+    try:
+        if commune:
+            targets = [registry.get(commune)]
+        elif province:
+            targets = [c for c in registry.communes.values() if c.province_code == province.zfill(2)]
+            if not targets:
+                _fail(f"no province with code '{province}' (see knowledge/provinces.csv)")
+        else:
+            targets = list(registry.communes.values())
+        report = write_codes(settings, targets, formats, out)
+    except TthcError as exc:
+        _fail(exc.message)
+    _out(f"wrote {report.files} files for {len(targets)} communes to {out} in {report.seconds:.1f} s")
+
+
 @app.command("export-embedder")
 def export_embedder(out: Path) -> None:
     """Write the bundled multilingual-e5-small weights as a sentence-transformers folder."""

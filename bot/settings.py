@@ -34,9 +34,23 @@ class Settings(BaseSettings):
 
     max_query_chars: int = 2000
 
+    database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite under var/")
+    public_url: str = Field("http://127.0.0.1:8000", description="base URL printed in QR codes")
+    rate_limit_per_minute: int = 60
+    max_body_bytes: int = 65536
+    pdf_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf_font_bold: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
     @property
     def chroma_dir(self) -> Path:
         return self.var_dir / "chroma"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.var_dir / 'tthc.db'}"
 
     @property
     def index_dir(self) -> Path:

@@ -96,3 +96,18 @@ def run_cli(args: list[str], env: dict[str, str], stdin: bytes | None = None) ->
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args], input=stdin, env=env, capture_output=True, timeout=120, cwd=ROOT
     )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, assistant: Assistant):
+    from api.app import create_app
+
+    return create_app(settings, assistant=assistant)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c

@@ -1,0 +1,64 @@
+"""The FastAPI app factory. Heavy objects are built once in the lifespan (or passed in by tests)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware
+from api.routers import chat, communes, feedback, health, pages, procedures
+from bot.assistant import Assistant
+from bot.communes import Office, OfficeFileError, Registry, load_office
+from bot.settings import Settings
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+def load_offices(knowledge_dir: Path, registry: Registry) -> dict[str, Office]:
+    offices = {}
+    for path in sorted((knowledge_dir / "offices").glob("*.yaml")):
+        try:
+            office = load_office(path, registry)
+        except OfficeFileError as exc:
+            log.warning("office file skipped: %s", exc)
+            continue
+        offices[office.ward_code] = office
+    return offices
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
+               storage: Storage | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.registry = Registry.load(settings.knowledge_dir)
+        app.state.offices = load_offices(settings.knowledge_dir, app.state.registry)
+        app.state.storage = storage or Storage(settings.db_url)
+        app.state.assistant = assistant or Assistant.build(settings)
+        log.info("ready: %d procedures", len(app.state.assistant.catalog.procedures))
+        yield
+
+    app = FastAPI(
+        title="tthc-bot",
+        version="0.1.0",
+        description="Answers about Vietnamese administrative procedures, grounded in the official texts.",
+        lifespan=lifespan,
+    )
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.limiter = limiter
+    errors.install(app)
+    for router in (chat.router, feedback.router, procedures.router, communes.router, health.router, pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_middleware(LimitsMiddleware, limiter=limiter, max_body=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

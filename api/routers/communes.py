@@ -1,0 +1,51 @@
+"""Communes: search (diacritic-insensitive, old names too), details, and QR codes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.deps import OfficesDep, RegistryDep, SettingsDep
+from api.qr import chat_url, qr_png, qr_svg
+from api.schemas import CommuneOut
+from bot.communes import Commune, Office
+from bot.settings import Settings
+
+router = APIRouter(prefix="/api/communes", tags=["communes"])
+
+
+def commune_out(c: Commune, settings: Settings, office: Office | None) -> CommuneOut:
+    return CommuneOut(
+        ward_code=c.ward_code, ward_name=c.ward_name, ward_type=c.ward_type, province_code=c.province_code,
+        province_name=c.province_name, merged_from_text=c.merged_from_text, chat_url=chat_url(settings, c.ward_code),
+        office={k: v for k, v in office.model_dump().items() if v and k != "ward_code"} if office else None,
+    )
+
+
+@router.get("", response_model=list[CommuneOut])
+def search_communes(
+    registry: RegistryDep, settings: SettingsDep, offices: OfficesDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="Name, with or without diacritics")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[CommuneOut]:
+    return [commune_out(c, settings, offices.get(c.ward_code)) for c in registry.search(q, limit)]
+
+
+@router.get("/{code}", response_model=CommuneOut, responses={404: {"description": "Unknown commune"}})
+def commune(code: str, registry: RegistryDep, settings: SettingsDep, offices: OfficesDep) -> CommuneOut:
+    c = registry.get(code)
+    return commune_out(c, settings, offices.get(c.ward_code))
+
+
+@router.get("/{code}/qr.svg", response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
+def commune_qr_svg(code: str, registry: RegistryDep, settings: SettingsDep) -> Response:
+    c = registry.get(code)
+    return Response(qr_svg(chat_url(settings, c.ward_code, qr=True)), media_type="image/svg+xml")
+
+
+@router.get("/{code}/qr.png", response_class=Response, responses={200: {"content": {"image/png": {}}}})
+def commune_qr_png(code: str, registry: RegistryDep, settings: SettingsDep) -> Response:
+    c = registry.get(code)
+    return Response(qr_png(chat_url(settings, c.ward_code, qr=True)), media_type="image/png")

@@ -1,0 +1,19 @@
+"""POST /api/feedback: thumbs up or down, with an optional comment, on an answer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import StorageDep
+from api.schemas import FeedbackRequest, FeedbackResponse
+from bot.errors import NotFoundError
+
+router = APIRouter(prefix="/api", tags=["feedback"])
+
+
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201)
+def feedback(req: FeedbackRequest, storage: StorageDep) -> FeedbackResponse:
+    if req.turn_id is not None and not storage.turn_exists(req.session_id, req.turn_id):
+        raise NotFoundError(f"No answer {req.turn_id} in this session.", "Không tìm thấy câu trả lời cần đánh giá.")
+    fid = storage.add_feedback(req.session_id, req.turn_id, req.rating, req.comment)
+    return FeedbackResponse(id=fid, message="Cảm ơn bạn đã góp ý!")

@@ -1,0 +1,159 @@
+"""A real browser (Debian's chromium, driven by Playwright) on the real app served by uvicorn."""
+
+import http.server
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from bot.settings import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def host_page(server, tmp_path_factory):
+    """A plain third-party page on another origin, with hostile styles, that embeds the widget."""
+    root = tmp_path_factory.mktemp("host")
+    (root / "index.html").write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>UBND xã</title>
+<style>* {{ color: red !important; font-size: 40px !important; }} iframe {{ display: none !important; }}
+button {{ display: none !important; }}</style></head>
+<body><h1>Cổng thông tin xã Hòa Vang</h1><p>Nội dung của trang chủ.</p>
+<script src="{server}/widget.js" data-commune="20320" data-color="#0a6e3f" data-position="left" async></script>
+</body></html>""", encoding="utf-8")
+    port = _free_port()
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **k)  # noqa: E731
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/index.html"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_citizen_page_answers_and_survives_reload(browser, server, assistant):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/c/20320?src=qr")
+    assert page.locator("header h1").inner_text() == "Xã Hòa Vang"
+    page.fill("#q", "lam giay khai sinh can gi")
+    page.click("#send")
+    card = page.locator(".msg.a").last
+    card.locator("h2").first.wait_for(timeout=20000)
+    assert card.locator("h2").first.inner_text() == "Thủ tục đăng ký khai sinh"
+    assert "Giấy chứng sinh" in card.inner_text()
+    assert "Miễn phí" in card.locator(".hl").inner_text()
+    link = card.locator(".src a")
+    assert "[1.001193]" in link.inner_text()
+    assert link.get_attribute("href") == assistant.catalog.procedures["1.001193"].source_url
+    assert link.get_attribute("target") == "_blank"
+    page.screenshot(path=str(ARTIFACTS / "citizen-phone-360x740.png"), full_page=True)
+
+    page.reload()
+    page.locator(".msg.a h2").first.wait_for(timeout=10000)
+    assert page.locator(".msg.q").first.inner_text() == "lam giay khai sinh can gi"
+    assert page.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký khai sinh"
+
+    page.click("#bigger")
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+    page.locator(".fb").first.click()
+    page.get_by_text("Cảm ơn bạn đã góp ý!").wait_for(timeout=5000)
+    page.close()
+
+
+def test_citizen_page_desktop_and_english(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/c/20308")
+    page.click("#lang")
+    assert page.locator("#send").inner_text() == "Send"
+    page.fill("#q", "How do I register temporary residence?")
+    page.press("#q", "Enter")
+    page.locator(".msg.a h2").first.wait_for(timeout=20000)
+    assert page.locator(".msg.a h2").first.inner_text() == "Đăng ký tạm trú"
+    page.screenshot(path=str(ARTIFACTS / "citizen-desktop-1280x900.png"), full_page=True)
+    page.close()
+
+
+def test_widget_on_a_hostile_host_page(browser, host_page):
+    page = browser.new_page(viewport={"width": 1024, "height": 800})
+    page.goto(host_page)
+    button = page.locator("[data-tthc-widget] button")
+    button.wait_for(timeout=10000)
+    assert button.is_visible()  # the host's `button {display:none}` does not reach it
+    button.click()
+    frame = page.frame_locator("[data-tthc-widget] iframe")
+    frame.locator("#q").fill("đăng ký kết hôn cần gì")
+    frame.locator("#send").click()
+    frame.locator(".msg.a h2").first.wait_for(timeout=20000)
+    assert frame.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký kết hôn"
+    assert page.locator("h1").evaluate("e => getComputedStyle(e).color") == "rgb(255, 0, 0)"  # host untouched
+    page.screenshot(path=str(ARTIFACTS / "widget-on-host-page.png"))
+    page.close()
+
+
+def test_clerk_lookup_keyboard_and_copy(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    page.goto(f"{server}/clerk")
+    page.keyboard.press("/")
+    page.keyboard.type("chung thuc ban sao")
+    page.locator(".hit").first.wait_for(timeout=10000)
+    page.keyboard.press("Enter")
+    page.locator("#card h2").wait_for(timeout=10000)
+    assert "Chứng thực bản sao" in page.locator("#card h2").inner_text()
+    page.click("#copy")
+    page.get_by_text("✓ Đã sao chép").wait_for(timeout=5000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Chứng thực bản sao") and "Căn cứ pháp lý:" in copied and "dichvucong.gov.vn" in copied
+    page.screenshot(path=str(ARTIFACTS / "clerk-1280x900.png"))
+    context.close()
+
+
+def test_unknown_commune_gets_a_friendly_page(browser, server):
+    page = browser.new_page()
+    response = page.goto(f"{server}/c/99999")
+    assert response.status == 404
+    assert "Không tìm thấy xã, phường" in page.locator("h1").inner_text()
+    page.fill("input[name=q]", "hoa vang")
+    page.click("button[type=submit]")
+    page.get_by_text("Xã Hòa Vang, Thành phố Đà Nẵng").wait_for(timeout=5000)
+    page.close()
