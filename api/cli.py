@@ -324,12 +324,17 @@ def export_embedder(out: Path) -> None:
 @app.command()
 def bench(
     full_ingest: Annotated[bool, typer.Option("--full-ingest", help="Also time a full ingest into a temp dir")] = False,
+    api: Annotated[bool, typer.Option("--api", help="Also /api/chat latency on loopback and page weight")] = False,
 ) -> None:
     """Latency, start-up and memory figures (and, with --full-ingest, ingest times)."""
     from eval.bench import run_bench
 
     try:
         _out(run_bench(get_settings(), full_ingest=full_ingest))
+        if api:
+            from eval.bench_api import run_api_bench
+
+            _out(run_api_bench(get_settings()))
     except IndexNotReadyError as exc:
         _fail(exc.message)
 

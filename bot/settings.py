@@ -34,6 +34,14 @@ class Settings(BaseSettings):
 
     max_query_chars: int = 2000
 
+    whisper_backend: str = Field("faster-whisper", description="faster-whisper or openai-whisper")
+    whisper_model: Path | None = Field(None, description="CTranslate2 folder (or .pt for openai-whisper); empty = packaged base")
+    whisper_threads: int = 0
+    whisper_vad: bool = True
+    voice_max_seconds: float = 60.0
+    voice_max_bytes: int = 5 * 1024 * 1024
+    voice_concurrency: int = 1
+
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite under var/")
     public_url: str = Field("http://127.0.0.1:8000", description="base URL printed in QR codes")
     rate_limit_per_minute: int = 60
