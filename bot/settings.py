@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     max_query_chars: int = 2000
 
     whisper_backend: str = Field("faster-whisper", description="faster-whisper or openai-whisper")
-    whisper_model: Path | None = Field(None, description="CTranslate2 folder (or .pt for openai-whisper); empty = packaged base")
+    whisper_model: Path | None = Field(
+        None, description="CTranslate2 folder (or .pt for openai-whisper); empty = the packaged base model"
+    )
     whisper_threads: int = 0
     whisper_vad: bool = True
     voice_max_seconds: float = 60.0
