@@ -52,6 +52,7 @@ eval: install
 	$(BIN)/pip install -q -e '.[dev,baseline]'
 	$(BIN)/tthc ingest-if-needed
 	$(BIN)/tthc eval retrieval
+	$(BIN)/tthc eval retrieval --set heldout
 
 bench: install
 	$(BIN)/tthc ingest-if-needed

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware
-from api.routers import chat, communes, feedback, health, pages, procedures
+from api.routers import chat, communes, feedback, health, pages, procedures, voice
 from bot.assistant import Assistant
 from bot.communes import Office, OfficeFileError, Registry, load_office
 from bot.settings import Settings
@@ -56,9 +56,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.limiter = limiter
     errors.install(app)
-    for router in (chat.router, feedback.router, procedures.router, communes.router, health.router, pages.router):
+    routers = (chat.router, voice.router, feedback.router, procedures.router, communes.router, health.router,
+               pages.router)
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.add_middleware(LimitsMiddleware, limiter=limiter, max_body=settings.max_body_bytes)
+    app.add_middleware(LimitsMiddleware, limiter=limiter, max_body=settings.max_body_bytes,
+                       large_bodies={"/api/voice": settings.voice_max_bytes + 65536})
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.errors import IndexNotReadyError, InputError, NotFoundError, TthcError
+from bot.voice import VoiceBusyError
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return problem(404, "not_found", exc.message_vi, exc.message)
+
+    @app.exception_handler(VoiceBusyError)
+    async def _busy(_: Request, exc: VoiceBusyError) -> JSONResponse:
+        response = problem(503, "busy", exc.message_vi, exc.message)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict, deque
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
@@ -34,10 +35,12 @@ class RateLimiter:
 class LimitsMiddleware:
     """Rejects oversized bodies (413) and over-eager clients on /api/ (429) before any work is done."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, max_body: int,
+                 large_bodies: dict[str, int] | None = None) -> None:
         self.app = app
         self.limiter = limiter
         self.max_body = max_body
+        self.large_bodies = large_bodies or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
@@ -51,10 +54,11 @@ class LimitsMiddleware:
                 response.headers["Retry-After"] = "60"
                 await response(scope, receive, send)
                 return
+        limit = self.large_bodies.get(scope["path"], self.max_body)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
-            await _too_large(self.max_body)(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
             return
         received = 0
 
@@ -63,21 +67,21 @@ class LimitsMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _BodyTooLarge:
-            await _too_large(self.max_body)(scope, receive, send)
+            await _too_large(limit)(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
-def _too_large(limit: int):  # type: ignore[no-untyped-def]
+def _too_large(limit: int) -> JSONResponse:
     return problem(413, "too_large", f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} KB).",
                    f"Request bodies are limited to {limit} bytes.")
 

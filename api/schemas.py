@@ -91,6 +91,12 @@ class ChatResponse(BaseModel):
     card: Card | None = None
 
 
+class VoiceResponse(ChatResponse):
+    transcript: str = Field(description="What Whisper heard")
+    corrected: str = Field(description="The transcript corrected against the knowledge base's vocabulary")
+    duration: float = Field(description="Seconds of audio")
+
+
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     session_id: str = Field(pattern=SESSION_PATTERN)

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.catalog import Catalog
+from bot.restore import Restorer
 from bot.text import fold, nfc
 
 _SYL = re.compile(r"[0-9A-Za-zÀ-ỹđĐ]+")
@@ -111,23 +113,20 @@ class Corrector:
         return Correction(raw=raw, corrected=" ".join(out), changes=tuple(changes))
 
 
-def knowledge_phrases(catalog: object) -> list[str]:
+def knowledge_phrases(catalog: Catalog, restorer: Restorer) -> list[str]:
     """The vocabulary: titles and keywords of commune-level procedures and guides, plus official terms."""
     from bot.query import SYNONYMS
 
     phrases: list[str] = []
-    procedures = getattr(catalog, "procedures", {})
-    for proc in procedures.values():
+    for proc in catalog.procedures.values():
         if proc.is_commune or proc.source == "authored":
             phrases.append(proc.title)
             phrases.extend(proc.keywords)
-    for guide in getattr(catalog, "guides", {}).values():
+    for guide in catalog.guides.values():
         phrases.append(guide.title)
         phrases.extend(guide.keywords)
     phrases.extend(EVERYDAY)
-    restorer = getattr(catalog, "restorer", None)
-    if restorer is not None:
-        phrases.extend(restorer.restore(official) for _, official in SYNONYMS)
+    phrases.extend(restorer.restore(official) for _, official in SYNONYMS)
     return phrases
 
 

@@ -12,15 +12,17 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import AssistantDep, RegistryDep, StorageDep
 from api.schemas import Card, ChatRequest, ChatResponse, SourceOut
+from bot.answer import Answer
+from bot.assistant import Assistant
 from bot.errors import InputError
-from bot.storage import new_session_id
+from bot.storage import Storage, new_session_id
 
 router = APIRouter(prefix="/api", tags=["chat"])
 log = logging.getLogger(__name__)
 _SESSION = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _session(value: str | None) -> str:
+def session_or_new(value: str | None) -> str:
     if value is None or value == "":
         return new_session_id()
     if not _SESSION.match(value):
@@ -33,24 +35,28 @@ def _session(value: str | None) -> str:
                                                               404: {"description": "Unknown commune"}})
 def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, storage: StorageDep):  # type: ignore[no-untyped-def]
     commune = registry.get(req.commune).ward_code if req.commune else ""
-    session_id = _session(req.session_id)
+    session_id = session_or_new(req.session_id)
     answer = assistant.ask(req.message)
-    sources = [s.__dict__ for s in answer.sources]
-    turn_id = storage.add_turn(session_id, commune, answer.question, answer.answer, sources, answer.language,
-                               answer.in_scope)
-    log.info("chat commune=%s in_scope=%s sources=%s", commune or "-", answer.in_scope,
-             ",".join(s.procedure_id for s in answer.sources) or "-")
-    card = None
-    if answer.sources:
-        card = Card.of(assistant.catalog.get(answer.sources[0].procedure_id))
-    response = ChatResponse(
-        answer=answer.answer, language=answer.language, in_scope=answer.in_scope,
-        sources=[SourceOut(**s) for s in sources], session_id=session_id, turn_id=turn_id, card=card,
-    )
+    response = build_response(assistant, storage, answer, session_id, commune)
     if not req.stream:
         return response
     return StreamingResponse(_events(response), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def build_response(assistant: Assistant, storage: Storage, answer: Answer, session_id: str, commune: str,
+                   generator: str = "extractive") -> ChatResponse:
+    """Store the turn (redacted) and shape the answer for the API, with the top procedure's card."""
+    sources = [s.__dict__ for s in answer.sources]
+    turn_id = storage.add_turn(session_id, commune, answer.question, answer.answer, sources, answer.language,
+                               answer.in_scope, generator=generator)
+    log.info("answer commune=%s in_scope=%s sources=%s", commune or "-", answer.in_scope,
+             ",".join(s.procedure_id for s in answer.sources) or "-")
+    card = Card.of(assistant.catalog.get(answer.sources[0].procedure_id)) if answer.sources else None
+    return ChatResponse(
+        answer=answer.answer, language=answer.language, in_scope=answer.in_scope,
+        sources=[SourceOut(**s) for s in sources], session_id=session_id, turn_id=turn_id, card=card,
+    )
 
 
 def _events(response: ChatResponse) -> Iterator[str]:

@@ -53,8 +53,8 @@ def commune_page(
 <button id="bigger" type="button" aria-label="Chữ to hơn">A+</button><button id="lang" type="button">English</button></div>
 <main><p id="greet" class="greet"></p><div id="sugg" class="sugg"></div><div id="log" aria-live="polite"></div>
 <p id="note" class="note"></p></main>
-<form id="f" autocomplete="off"><button class="mic" id="mic" type="button" disabled aria-label="Hỏi bằng giọng nói"
-title="Hỏi bằng giọng nói (sắp có)">🎤</button><input id="q" name="q" maxlength="2000" aria-label="Câu hỏi" required>
+<form id="f" autocomplete="off"><button class="mic" id="mic" type="button" aria-label="Hỏi bằng giọng nói"
+title="Hỏi bằng giọng nói" aria-pressed="false">🎤</button><span id="rec" class="rec" hidden></span><input id="q" name="q" maxlength="2000" aria-label="Câu hỏi" required>
 <button class="send" id="send" type="submit">Gửi</button></form></div>
 <script src="/static/chat.js" defer></script></body>"""
     return _page(f"Hỏi đáp TTHC – {commune.ward_name}", "chat.css", body)

@@ -123,6 +123,44 @@
       .catch(function () { pending.textContent = t("err"); pending.className = "msg a err"; });
   }
 
+  // ---- voice: press the microphone, speak, press again (or wait 60 s); see what was understood, then the answer
+  var mic = document.getElementById("mic"), recLabel = document.getElementById("rec"), recorder = null, chunks = [], timer = null;
+  var V = {vi: {rec: "Đang ghi âm… bấm 🎤 để gửi", denied: "Trình duyệt không cho dùng micro. Hãy cho phép micro trong cài đặt trình duyệt, hoặc gõ câu hỏi.",
+    nomic: "Thiết bị này không ghi âm được. Vui lòng gõ câu hỏi.", heard: "Tôi nghe được:", edit: "✏️ Sửa và gửi lại", sending: "Đang nhận dạng giọng nói…"},
+    en: {rec: "Recording… tap 🎤 to send", denied: "The browser blocked the microphone. Allow it in the browser settings, or type the question.",
+    nomic: "This device cannot record. Please type the question.", heard: "I understood:", edit: "✏️ Edit and resend", sending: "Recognising speech…"}};
+  function v(k) { return V[lang][k]; }
+  function stopTimer() { clearInterval(timer); recLabel.hidden = true; mic.setAttribute("aria-pressed", "false"); mic.classList.remove("on"); }
+  function sendVoice(blob) {
+    var pending = el("div", "msg a busy", v("sending")); log.appendChild(pending); pending.scrollIntoView({block: "end"});
+    var fd = new FormData(); fd.append("audio", blob, "question.webm"); fd.append("commune", commune); fd.append("lang", lang);
+    if (state.session_id) fd.append("session_id", state.session_id);
+    fetch("/api/voice", {method: "POST", body: fd}).then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+      .then(function (x) {
+        pending.remove();
+        if (!x.ok) { log.appendChild(el("div", "msg a err", x.body.message || t("err"))); return; }
+        state.session_id = x.body.session_id;
+        var heard = el("div", "msg q heard"); heard.appendChild(el("div", "lbl", v("heard"))); heard.appendChild(el("div", "said", x.body.corrected));
+        var fix = el("button", "edit", v("edit")); fix.type = "button"; fix.onclick = function () { input.value = x.body.corrected; input.focus(); };
+        heard.appendChild(fix); log.appendChild(heard); log.appendChild(renderAnswer(x.body));
+        state.turns = (state.turns || []).concat([{q: "🎤 " + x.body.corrected, res: x.body}]).slice(-30); save();
+        log.lastChild.scrollIntoView({block: "start"});
+      }).catch(function () { pending.textContent = t("err"); pending.className = "msg a err"; });
+  }
+  mic.addEventListener("click", function () {
+    if (recorder && recorder.state === "recording") { recorder.stop(); return; }
+    if (!navigator.mediaDevices || !window.MediaRecorder) { log.appendChild(el("div", "msg a err", v("nomic"))); return; }
+    navigator.mediaDevices.getUserMedia({audio: true}).then(function (stream) {
+      chunks = []; recorder = new MediaRecorder(stream);
+      recorder.ondataavailable = function (e) { if (e.data && e.data.size) chunks.push(e.data); };
+      recorder.onstop = function () { stream.getTracks().forEach(function (tr) { tr.stop(); }); stopTimer(); sendVoice(new Blob(chunks, {type: recorder.mimeType || "audio/webm"})); };
+      recorder.start(); mic.setAttribute("aria-pressed", "true"); mic.classList.add("on");
+      var started = Date.now(); recLabel.hidden = false;
+      var tick = function () { var s = Math.floor((Date.now() - started) / 1000); recLabel.textContent = "⏺ 0:" + (s < 10 ? "0" : "") + s + " — " + v("rec"); if (s >= 59) recorder.stop(); };
+      tick(); timer = setInterval(tick, 500);
+    }).catch(function () { log.appendChild(el("div", "msg a err", v("denied"))); log.lastChild.scrollIntoView({block: "end"}); });
+  });
+
   document.getElementById("f").addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
   document.getElementById("bigger").onclick = function () { setSize(2); };
   document.getElementById("smaller").onclick = function () { setSize(-2); };
