@@ -17,6 +17,8 @@ from bot.settings import get_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="tthc-bot: Vietnamese administrative procedures.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluation reports.")
 app.add_typer(eval_app, name="eval")
+bench_app = typer.Typer(help="Benchmarks that print figures.")
+app.add_typer(bench_app, name="bench")
 log = logging.getLogger("tthc")
 
 LEVELS = {"commune": "commune", "province": "province", "ministry": "ministry", "all": "all"}
@@ -307,6 +309,38 @@ def qr(
     _out(f"wrote {report.files} files for {len(targets)} communes to {out} in {report.seconds:.1f} s")
 
 
+@app.command()
+def transcribe(
+    file: Path,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    language: Annotated[str, typer.Option(help="vi, en, … or auto")] = "vi",
+) -> None:
+    """Transcribe a spoken question; print the raw and corrected text, language, duration and real-time factor."""
+    from bot.assistant import Assistant
+    from bot.transcribe import build_transcriber
+    from bot.voice import VoiceService
+
+    if not file.is_file():
+        _fail(f"{file} is not a file")
+    settings = get_settings()
+    try:
+        service = VoiceService(Assistant.build(settings), build_transcriber(settings),
+                               max_seconds=settings.voice_max_seconds)
+        transcript, correction = service.hear(str(file), None if language == "auto" else language)
+    except InputError as exc:
+        _fail(exc.message)
+    except TthcError as exc:
+        _fail(exc.message)
+    row = {"file": str(file), "transcript": correction.raw, "corrected": correction.corrected,
+           "language": transcript.language, "duration_s": round(transcript.duration, 2),
+           "rtf": round(transcript.rtf, 3)}
+    if json_out:
+        _out(json.dumps(row, ensure_ascii=False))
+    else:
+        _out(f"heard:     {row['transcript']}\ncorrected: {row['corrected']}\nlanguage {row['language']}, "
+             f"{row['duration_s']} s of audio, real-time factor {row['rtf']}")
+
+
 @app.command("export-embedder")
 def export_embedder(out: Path) -> None:
     """Write the bundled multilingual-e5-small weights as a sentence-transformers folder."""
@@ -321,14 +355,28 @@ def export_embedder(out: Path) -> None:
     _out(f"wrote {path}; use it with TTHC_EMBEDDER=sentence-transformers TTHC_EMBEDDER_PATH={path}")
 
 
-@app.command()
+@bench_app.command("voice")
+def bench_voice() -> None:
+    """Word error rate before/after correction, spoken top-1/top-3, real-time factor, server RSS with Whisper."""
+    from eval.bench_voice import run_voice_bench
+
+    try:
+        _out(run_voice_bench(get_settings()))
+    except TthcError as exc:
+        _fail(exc.message)
+
+
+@bench_app.callback(invoke_without_command=True)
 def bench(
+    ctx: typer.Context,
     full_ingest: Annotated[bool, typer.Option("--full-ingest", help="Also time a full ingest into a temp dir")] = False,
     api: Annotated[bool, typer.Option("--api", help="Also /api/chat latency on loopback and page weight")] = False,
 ) -> None:
-    """Latency, start-up and memory figures (and, with --full-ingest, ingest times)."""
+    """Latency, start-up and memory figures (and, with --full-ingest, ingest times). `tthc bench voice`: speech."""
     from eval.bench import run_bench
 
+    if ctx.invoked_subcommand:
+        return
     try:
         _out(run_bench(get_settings(), full_ingest=full_ingest))
         if api:

@@ -157,3 +157,52 @@ def test_unknown_commune_gets_a_friendly_page(browser, server):
     page.click("button[type=submit]")
     page.get_by_text("Xã Hòa Vang, Thành phố Đà Nẵng").wait_for(timeout=5000)
     page.close()
+
+
+def test_microphone_on_the_chat_page(server, app, settings, assistant, tmp_path):
+    """Chromium's fake microphone plays a spoken question; the page records, transcribes and answers."""
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    from bot.transcribe import FasterWhisperTranscriber, packaged_base_model
+    from bot.voice import VoiceService
+    from eval.speech import speak
+
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.skip("espeak-ng and sox are installed by make test")
+    if getattr(app.state, "voice", None) is None:
+        app.state.voice = VoiceService(assistant, FasterWhisperTranscriber(packaged_base_model(settings.var_dir / "models")))
+    spoken = speak("làm giấy khai sinh cho con cần giấy tờ gì", tmp_path / "q", "wav")
+    capture = tmp_path / "mic.wav"
+    subprocess.run(["sox", str(spoken), "-r", "48000", "-c", "1", "-b", "16", str(capture), "pad", "0.5", "3"],
+                   check=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            *FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={capture}%noloop"])
+        page = b.new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{server}/c/20320")
+        page.click("#mic")
+        page.locator("#rec").wait_for(state="visible", timeout=5000)
+        assert "0:0" in page.locator("#rec").inner_text()  # the recording timer runs
+        page.wait_for_timeout(6000)
+        page.click("#mic")
+        page.locator(".heard .said").wait_for(timeout=60000)
+        assert "khai sinh" in page.locator(".heard .said").inner_text()
+        page.locator(".msg.a h2").first.wait_for(timeout=30000)
+        assert page.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký khai sinh"
+        page.screenshot(path=str(ARTIFACTS / "voice-phone-360x740.png"), full_page=True)
+        b.close()
+
+
+def test_denied_microphone_gets_a_clear_message(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*FLAGS, "--deny-permission-prompts"])
+        page = b.new_page()
+        page.goto(f"{server}/c/20320")
+        page.click("#mic")
+        page.get_by_text("Trình duyệt không cho dùng micro").wait_for(timeout=10000)
+        b.close()
