@@ -341,6 +341,21 @@ def transcribe(
              f"{row['duration_s']} s of audio, real-time factor {row['rtf']}")
 
 
+@app.command("export-whisper")
+def export_whisper(out: Path) -> None:
+    """Write the packaged Whisper base weights as an openai-whisper .pt checkpoint."""
+    from bot.transcribe import packaged_base_model
+    from ingest.export_whisper import export
+
+    try:
+        path = export(packaged_base_model(get_settings().var_dir / "models"), out)
+    except TthcError as exc:
+        _fail(exc.message)
+    except ImportError:
+        _fail("torch is missing: pip install torch==2.13.0, then pip install -e '.[whisper-pt]'")
+    _out(f"wrote {path}; use it with TTHC_WHISPER_BACKEND=openai-whisper TTHC_WHISPER_MODEL={path}")
+
+
 @app.command("export-embedder")
 def export_embedder(out: Path) -> None:
     """Write the bundled multilingual-e5-small weights as a sentence-transformers folder."""

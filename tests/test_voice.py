@@ -123,3 +123,30 @@ def test_cli_transcribe_json(cli_env, audio_dir):
     assert row["language"] == "vi" and row["duration_s"] > 1 and "khai sinh" in row["corrected"]
     bad = run_cli(["transcribe", str(audio_dir / "nope.wav")], cli_env)
     assert bad.returncode == 2
+
+
+@pytest.fixture(scope="session")
+def pt_checkpoint(settings, tmp_path_factory):
+    from ingest.export_whisper import export
+
+    return export(packaged_base_model(settings.var_dir / "models"), tmp_path_factory.mktemp("pt") / "base.pt")
+
+
+@pytest.fixture(scope="session", params=["faster-whisper", "openai-whisper"])
+def any_transcriber(request, settings, pt_checkpoint):
+    from bot.transcribe import OpenAIWhisperTranscriber
+
+    if request.param == "faster-whisper":
+        return FasterWhisperTranscriber(packaged_base_model(settings.var_dir / "models"))
+    return OpenAIWhisperTranscriber(pt_checkpoint)
+
+
+def test_transcriber_contract(any_transcriber, audio_dir):
+    """Both backends, on real weights (the .pt is converted from the packaged CTranslate2 base)."""
+    from bot.transcribe import decode_audio
+
+    audio = speak("làm giấy khai sinh cho con cần giấy tờ gì", audio_dir / "birth", "wav")
+    result = any_transcriber.transcribe(decode_audio(str(audio)), language="vi")
+    assert result.language == "vi"
+    assert "khai sinh" in result.text.lower()
+    assert 2.5 < result.duration < 5 and result.seconds > 0
