@@ -60,13 +60,18 @@ button {{ display: none !important; }}</style></head>
 
 
 @pytest.fixture(scope="module")
-def browser():
+def pw():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(pw):
+    b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    yield b
+    b.close()
 
 
 def test_citizen_page_answers_and_survives_reload(browser, server, assistant):
@@ -159,11 +164,9 @@ def test_unknown_commune_gets_a_friendly_page(browser, server):
     page.close()
 
 
-def test_microphone_on_the_chat_page(server, app, settings, assistant, tmp_path):
+def test_microphone_on_the_chat_page(pw, server, app, settings, assistant, tmp_path):
     """Chromium's fake microphone plays a spoken question; the page records, transcribes and answers."""
     import subprocess
-
-    from playwright.sync_api import sync_playwright
 
     from bot.transcribe import FasterWhisperTranscriber, packaged_base_model
     from bot.voice import VoiceService
@@ -177,10 +180,10 @@ def test_microphone_on_the_chat_page(server, app, settings, assistant, tmp_path)
     capture = tmp_path / "mic.wav"
     subprocess.run(["sox", str(spoken), "-r", "48000", "-c", "1", "-b", "16", str(capture), "pad", "0.5", "3"],
                    check=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            *FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={capture}%noloop"])
+    b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+        *FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={capture}%noloop"])
+    try:
         page = b.new_page(viewport={"width": 360, "height": 740})
         page.goto(f"{server}/c/20320")
         page.click("#mic")
@@ -193,16 +196,16 @@ def test_microphone_on_the_chat_page(server, app, settings, assistant, tmp_path)
         page.locator(".msg.a h2").first.wait_for(timeout=30000)
         assert page.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký khai sinh"
         page.screenshot(path=str(ARTIFACTS / "voice-phone-360x740.png"), full_page=True)
+    finally:
         b.close()
 
 
-def test_denied_microphone_gets_a_clear_message(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*FLAGS, "--deny-permission-prompts"])
+def test_denied_microphone_gets_a_clear_message(pw, server):
+    b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*FLAGS, "--deny-permission-prompts"])
+    try:
         page = b.new_page()
         page.goto(f"{server}/c/20320")
         page.click("#mic")
         page.get_by_text("Trình duyệt không cho dùng micro").wait_for(timeout=10000)
+    finally:
         b.close()
