@@ -12,9 +12,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware
-from api.routers import chat, communes, feedback, health, pages, procedures, voice
+from api.routers import admin, chat, communes, feedback, health, pages, procedures, voice
 from bot.assistant import Assistant
 from bot.communes import Office, OfficeFileError, Registry, load_office
+from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -33,17 +34,32 @@ def load_offices(knowledge_dir: Path, registry: Registry) -> dict[str, Office]:
     return offices
 
 
+WEAK_KEYS = {"", "change-me", "changeme", "admin", "secret", "password", "test"}
+
+
+def check_production(settings: Settings) -> None:
+    """In production the server refuses to start with a default, empty or short admin key."""
+    if settings.env != "production":
+        return
+    key = settings.admin_key.get_secret_value()
+    if key.lower() in WEAK_KEYS or len(key) < 24:
+        raise ConfigError("TTHC_ENV=production needs TTHC_ADMIN_KEY: a random secret of 24+ characters "
+                          "(for example `python -c 'import secrets; print(secrets.token_urlsafe(32))'`).")
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
                storage: Storage | None = None) -> FastAPI:
     settings = settings or Settings()
+    check_production(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.registry = Registry.load(settings.knowledge_dir)
         app.state.offices = load_offices(settings.knowledge_dir, app.state.registry)
-        app.state.storage = storage or Storage(settings.db_url)
-        app.state.assistant = assistant or Assistant.build(settings)
+        # a second start of the same app object (tests) keeps what the first one built or reloaded
+        app.state.storage = getattr(app.state, "storage", None) or storage or Storage(settings.db_url)
+        app.state.assistant = getattr(app.state, "assistant", None) or assistant or Assistant.build(settings)
         log.info("ready: %d procedures", len(app.state.assistant.catalog.procedures))
         yield
 
@@ -57,7 +73,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.limiter = limiter
     errors.install(app)
     routers = (chat.router, voice.router, feedback.router, procedures.router, communes.router, health.router,
-               pages.router)
+               pages.router, admin.router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -198,7 +198,8 @@ def ingest() -> None:
         bar.n = done
         bar.refresh()
 
-    report = run_ingest(settings.knowledge_dir, settings.index_dir, store, embedder, progress=progress)
+    report = run_ingest(settings.knowledge_dir, settings.index_dir, store, embedder, progress=progress,
+                        batch=settings.embed_batch)
     bar.close()
     for err in report.errors:
         sys.stderr.write(f"skipped: {err}\n")

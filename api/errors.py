@@ -55,6 +55,12 @@ def install(app: FastAPI) -> None:
     async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return problem(404, "not_found", exc.message_vi, exc.message)
 
+    from api.routers.admin import AdminError
+
+    @app.exception_handler(AdminError)
+    async def _admin(_: Request, exc: AdminError) -> JSONResponse:
+        return problem(401, "unauthorized", exc.message_vi, exc.message)
+
     @app.exception_handler(VoiceBusyError)
     async def _busy(_: Request, exc: VoiceBusyError) -> JSONResponse:
         response = problem(503, "busy", exc.message_vi, exc.message)

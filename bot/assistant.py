@@ -21,6 +21,10 @@ class Assistant:
     catalog: Catalog
     retriever: Retriever
 
+    def reload(self) -> Assistant:
+        """A fresh assistant on the same embedder and store, with the catalog as ingest last wrote it."""
+        return Assistant.build(self.settings, embedder=self.embedder, store=self.store)
+
     @classmethod
     def build(cls, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> Assistant:
         embedder = embedder or build_embedder(settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     voice_max_seconds: float = 60.0
     voice_max_bytes: int = 5 * 1024 * 1024
     voice_concurrency: int = 1
+
+    env: str = Field("development", description="development or production")
+    admin_key: SecretStr = Field(SecretStr(""), description="API key for /api/admin; required in production")
 
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite under var/")
     public_url: str = Field("http://127.0.0.1:8000", description="base URL printed in QR codes")

@@ -149,28 +149,30 @@ def ingest(
     done = 0
     pending: list[tuple[Chunk, str]] = []
 
+    stale: list[str] = []
+
     def flush() -> None:
+        # One upsert holds whole procedures only, and old chunks go after the new ones are in: a crash
+        # between two flushes leaves every procedure either as it was or as it is now, never half of each.
         nonlocal done
-        if not pending:
-            return
-        vectors = embedder.embed_passages([c.text for c, _ in pending])
-        store.upsert([c.id for c, _ in pending], vectors, [c.text for c, _ in pending],
-                     [c.metadata(d) for c, d in pending])
-        done += len(pending)
-        pending.clear()
+        if pending:
+            vectors = embedder.embed_passages([c.text for c, _ in pending])
+            store.upsert([c.id for c, _ in pending], vectors, [c.text for c, _ in pending],
+                         [c.metadata(d) for c, d in pending])
+            done += len(pending)
+            pending.clear()
+        store.delete(stale)
+        stale.clear()
         if progress:
             progress(done, total)
 
     for item, chunks in todo:
         code = item.item.code
-        new_ids = {c.id for c in chunks if c.dense}
-        stale = [i for i in ids_by_code.get(code, []) if i not in new_ids]
-        store.delete(stale)
-        for c in chunks:
-            if c.dense:
-                pending.append((c, item.digest))
-                if len(pending) >= batch:
-                    flush()
+        dense = [c for c in chunks if c.dense]
+        if pending and len(pending) + len(dense) > batch:
+            flush()
+        pending.extend((c, item.digest) for c in dense)
+        stale.extend(i for i in ids_by_code.get(code, []) if i not in {c.id for c in dense})
         report.embedded_files += 1
     flush()
     report.dense_chunks = sum(c.dense for c in all_chunks)

@@ -111,3 +111,17 @@ def client(app):
 
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory):
+    from tests.services import chroma_server
+
+    yield from chroma_server(tmp_path_factory.mktemp("chroma-server"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    from tests.services import postgres_server
+
+    yield from postgres_server()

@@ -1,4 +1,4 @@
-"""The Store contract, on the real embedded Chroma (a Chroma server runs the same suite later)."""
+"""The Store contract, on the real embedded Chroma and on a real Chroma server (`chroma run`, HttpClient)."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,11 @@ from bot.settings import Settings
 from bot.store import build_store
 
 
-@pytest.fixture()
-def store(tmp_path, embedder):
+@pytest.fixture(params=["embedded", "server"])
+def store(request, tmp_path, embedder):
+    if request.param == "server":
+        url = request.getfixturevalue("chroma_url")
+        return build_store(Settings(var_dir=tmp_path, chroma_url=url, collection=f"t{tmp_path.name[-12:]}"), embedder)
     return build_store(Settings(var_dir=tmp_path), embedder)
 
 
@@ -39,3 +42,24 @@ def test_reopen_in_a_new_client_keeps_data(tmp_path, embedder):
     first.upsert(["a#t"], embedder.embed_passages(["Đăng ký khai tử"]), ["Đăng ký khai tử"], [{"code": "a"}])
     again = build_store(settings, embedder)
     assert again.count() == 1
+
+
+def test_ingest_and_search_against_a_chroma_server(chroma_url, kb_dir, tmp_path, embedder):
+    import shutil
+
+    from bot.assistant import Assistant
+    from ingest.pipeline import ingest
+
+    kb = tmp_path / "kb"
+    (kb / "procedures").mkdir(parents=True)
+    for code in ("1.001193", "1.000894", "1.000656", "1.004194", "1.004222"):
+        shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
+    shutil.copytree(kb_dir / "guides", kb / "guides")
+    settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var", chroma_url=chroma_url, collection="ingest-test")
+    store = build_store(settings, embedder)
+    report = ingest(kb, settings.index_dir, store, embedder)
+    assert report.errors == [] and report.embedded_files == 8
+    assert ingest(kb, settings.index_dir, store, embedder).embedded_files == 0
+    assistant = Assistant.build(settings, embedder=embedder)  # a new client, through the server
+    assert assistant.store.count() == store.count()
+    assert assistant.search("đăng ký tạm trú cần gì").results[0].code == "1.004194"

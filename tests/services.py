@@ -1,0 +1,107 @@
+"""Real servers for the scale-out tests, started on loopback by the tests themselves:
+a Chroma server (`chroma run`) and a throw-away PostgreSQL cluster from Debian's packages."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def chroma_server(path: Path) -> Iterator[str]:
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("chroma run did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def postgres_server() -> Iterator[str]:
+    """initdb + postgres in a temp dir, as the `postgres` user when we are root; yields a SQLAlchemy URL."""
+    bindir = postgres_bin()
+    assert bindir is not None, "PostgreSQL server binaries are missing (make test installs Debian's postgresql)"
+    root = Path(tempfile.mkdtemp(prefix="tthc-pg-"))
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "tthc", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([*as_user, str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(sock),
+                             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import psycopg
+
+        for _ in range(100):
+            try:
+                with psycopg.connect(f"host=127.0.0.1 port={port} user=tthc dbname=postgres", autocommit=True) as c:
+                    c.execute("CREATE DATABASE tthc")
+                break
+            except psycopg.OperationalError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("postgres did not start")
+        yield f"postgresql+psycopg://tthc@127.0.0.1:{port}/tthc"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def serve_in_thread(app):  # type: ignore[no-untyped-def]
+    """Run an ASGI app with uvicorn on a free loopback port; yields its base URL."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
