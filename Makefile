@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 # Debian packages the tests use for real: chromium (browser tests), poppler (PDF posters), DejaVu (Vietnamese PDF
 # font), espeak-ng (Vietnamese speech), sox and ffmpeg (audio in the formats browsers record)
 SYSTEM_DEPS := /usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
-	/usr/bin/espeak-ng /usr/bin/sox /usr/bin/ffmpeg
+	/usr/bin/espeak-ng /usr/bin/sox /usr/bin/ffmpeg /usr/bin/pg_ctlcluster
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,10 @@ install: $(STAMP)
 system-deps:
 	@missing=""; for f in $(SYSTEM_DEPS); do test -e $$f || missing=1; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing chromium, poppler-utils, fonts-dejavu-core, espeak-ng, sox, ffmpeg with apt"; \
+	  echo "installing chromium, poppler-utils, fonts-dejavu-core, espeak-ng, sox, ffmpeg, postgresql with apt"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium poppler-utils fonts-dejavu-core espeak-ng sox ffmpeg >/dev/null; \
+	    chromium poppler-utils fonts-dejavu-core espeak-ng sox ffmpeg postgresql >/dev/null; \
 	fi
 
 run: install

@@ -11,11 +11,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware
+from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware, ServedByMiddleware
 from api.routers import admin, chat, communes, feedback, health, pages, procedures, voice
 from bot.assistant import Assistant
 from bot.communes import Office, OfficeFileError, Registry, load_office
 from bot.errors import ConfigError
+from bot.logs import install_redaction
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -51,9 +52,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                storage: Storage | None = None) -> FastAPI:
     settings = settings or Settings()
     check_production(settings)
+    install_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_redaction()  # uvicorn's handlers exist by now
         app.state.settings = settings
         app.state.registry = Registry.load(settings.knowledge_dir)
         app.state.offices = load_offices(settings.knowledge_dir, app.state.registry)
@@ -80,4 +83,5 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.add_middleware(LimitsMiddleware, limiter=limiter, max_body=settings.max_body_bytes,
                        large_bodies={"/api/voice": settings.voice_max_bytes + 65536})
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ServedByMiddleware)
     return app

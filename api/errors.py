@@ -39,6 +39,13 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
         return f"Thiếu trường '{name}'.", f"Field '{field}' is required."
     if kind == "extra_forbidden":
         return f"Trường '{field}' không được hỗ trợ.", f"Unknown field '{field}'."
+    if field == "message" and kind == "string_too_short":
+        return "Câu hỏi đang trống. Vui lòng nhập câu hỏi, ví dụ: 'làm giấy khai sinh cần gì'.", "message is empty"
+    if field == "message" and kind == "string_too_long":
+        return "Câu hỏi quá dài (tối đa 2000 ký tự). Vui lòng hỏi ngắn gọn hơn.", "message is over 2,000 characters"
+    if field == "message" and kind == "string_pattern_mismatch":
+        return "Câu hỏi đang trống hoặc chứa ký tự không hợp lệ. Vui lòng nhập câu hỏi bằng chữ.", \
+            "message must contain visible text and no NUL characters"
     if field == "session_id":
         return "Mã phiên trò chuyện không hợp lệ. Hãy tải lại trang để bắt đầu phiên mới.", \
             "session_id must be 32 hexadecimal characters, as returned by /api/chat."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import defaultdict, deque
 
@@ -90,6 +91,26 @@ PAGE_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
     "media-src 'self' blob:; frame-ancestors *; base-uri 'none'; form-action 'self'"
 )
+
+
+class ServedByMiddleware:
+    """X-Served-By: a random id per worker process (not its pid), to see load spread across workers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.tag = secrets.token_hex(4).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-served-by", self.tag)]
+            await send(message)
+
+        await self.app(scope, receive, tagged)
 
 
 class SecurityHeadersMiddleware:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models import LEVEL_LABELS_VI, Guide, Procedure
 
 SESSION_PATTERN = r"^[0-9a-f]{32}$"
+# at least one visible character, no NUL: what the core accepts as a question
+QUESTION_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: str = Field(description="The question, up to 2,000 characters")
+    message: str = Field(description="The question, up to 2,000 characters", min_length=1, max_length=2000,
+                         pattern=QUESTION_PATTERN)
     commune: str | None = Field(None, description="5-digit ward code of the commune", max_length=16)
-    session_id: str | None = Field(None, description="32 hex characters, from an earlier answer", max_length=64)
+    session_id: str | None = Field(None, description="32 hex characters, from an earlier answer",
+                                   pattern=SESSION_PATTERN)
     lang: Literal["vi", "en", "de"] | None = None
     stream: bool = False
 
@@ -143,3 +147,15 @@ class Problem(BaseModel):
     error: str
     message: str
     detail: str = ""
+
+
+_PROBLEM_TEXT = {
+    401: "Missing or wrong admin key", 404: "Unknown code", 413: "Body or upload too large",
+    422: "Invalid input; `message` says why, in Vietnamese", 429: "Too many requests from this address",
+    503: "Busy or not ready; retry later",
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route can give, all in the Problem shape."""
+    return {code: {"model": Problem, "description": _PROBLEM_TEXT[code]} for code in codes}

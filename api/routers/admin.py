@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SettingsDep, StorageDep, index_mtime
+from api.schemas import problems
 from bot.errors import TthcError
 from bot.storage import Feedback, Scan, Turn
 from ingest.admin import KnowledgeAdmin, audit
 from ingest.pipeline import IngestReport
 
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=problems(401, 404, 413, 422))
 
 
 class AdminError(TthcError):

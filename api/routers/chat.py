@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from api.deps import AssistantDep, RegistryDep, StorageDep
-from api.schemas import Card, ChatRequest, ChatResponse, SourceOut
+from api.schemas import Card, ChatRequest, ChatResponse, SourceOut, problems
 from bot.answer import Answer
 from bot.assistant import Assistant
 from bot.errors import InputError
@@ -31,8 +31,9 @@ def session_or_new(value: str | None) -> str:
     return value
 
 
-@router.post("/chat", response_model=ChatResponse, responses={422: {"description": "Invalid input"},
-                                                              404: {"description": "Unknown commune"}})
+@router.post("/chat", response_model=ChatResponse, responses={
+    **problems(404, 413, 422, 429),
+    200: {"content": {"text/event-stream": {}}, "description": "JSON, or Server-Sent Events with stream: true"}})
 def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, storage: StorageDep):  # type: ignore[no-untyped-def]
     commune = registry.get(req.commune).ward_code if req.commune else ""
     session_id = session_or_new(req.session_id)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import StorageDep
-from api.schemas import FeedbackRequest, FeedbackResponse
+from api.schemas import FeedbackRequest, FeedbackResponse, problems
 from bot.errors import NotFoundError
 
 router = APIRouter(prefix="/api", tags=["feedback"])
 
 
-@router.post("/feedback", response_model=FeedbackResponse, status_code=201)
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=problems(404, 413, 422, 429))
 def feedback(req: FeedbackRequest, storage: StorageDep) -> FeedbackResponse:
     if req.turn_id is not None and not storage.turn_exists(req.session_id, req.turn_id):
         raise NotFoundError(f"No answer {req.turn_id} in this session.", "Không tìm thấy câu trả lời cần đánh giá.")

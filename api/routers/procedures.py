@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import AssistantDep
-from api.schemas import Card, ProcedureHit, ProcedureSearchResponse
+from api.schemas import Card, ProcedureHit, ProcedureSearchResponse, problems
 
 router = APIRouter(prefix="/api/procedures", tags=["procedures"])
 
 
-@router.get("", response_model=ProcedureSearchResponse)
+@router.get("", response_model=ProcedureSearchResponse, responses=problems(422))
 def search_procedures(
     assistant: AssistantDep,
     q: Annotated[str, Query(max_length=500, description="Words of the question or title")] = "",
@@ -43,6 +43,6 @@ def facets(assistant: AssistantDep) -> dict[str, list[str]]:
             "agencies": sorted({p.agency for p in procs if p.agency})}
 
 
-@router.get("/{code}", response_model=Card, responses={404: {"description": "Unknown code"}})
+@router.get("/{code}", response_model=Card, responses=problems(404))
 def procedure(code: str, assistant: AssistantDep) -> Card:
     return Card.of(assistant.catalog.get(code))

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from api.deps import AssistantDep, RegistryDep, SettingsDep, StorageDep
 from api.routers.chat import build_response, session_or_new
-from api.schemas import VoiceResponse
+from api.schemas import VoiceResponse, problems
 from bot.errors import InputError
 from bot.settings import Settings
 from bot.voice import VoiceService
@@ -36,9 +36,7 @@ def voice_service(request: Request, settings: Settings) -> VoiceService:
     return service
 
 
-@router.post("/voice", response_model=VoiceResponse, responses={413: {"description": "Too large"},
-                                                                422: {"description": "Not usable audio"},
-                                                                503: {"description": "Voice busy"}})
+@router.post("/voice", response_model=VoiceResponse, responses=problems(404, 413, 422, 429, 503))
 def voice(
     request: Request, settings: SettingsDep, assistant: AssistantDep, registry: RegistryDep, storage: StorageDep,
     audio: Annotated[UploadFile, File(description="webm/opus, ogg, mp4/m4a, wav or mp3; ≤ 60 s, ≤ 5 MB")],
