@@ -382,6 +382,19 @@ def bench_voice() -> None:
         _fail(exc.message)
 
 
+@bench_app.command("load")
+def bench_load(
+    workers: Annotated[int, typer.Option(min=1, max=8)] = 1,
+    users: Annotated[int, typer.Option(min=1, max=500, help="simulated citizens")] = 50,
+    seconds: Annotated[float, typer.Option(min=5, max=600)] = 60,
+    voice_users: Annotated[int, typer.Option(min=0, max=20, help="users who upload spoken questions")] = 0,
+) -> None:
+    """A bounded load test on loopback against `tthc serve --workers N`; prints req/s, p50/p95/p99, errors."""
+    from eval.load import run_load
+
+    _out(run_load(get_settings(), workers=workers, users=users, seconds=seconds, voice_users=voice_users))
+
+
 @bench_app.callback(invoke_without_command=True)
 def bench(
     ctx: typer.Context,
