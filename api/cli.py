@@ -273,7 +273,10 @@ def serve(
     settings = get_settings()
     if not (settings.index_dir / STATE_FILE).exists():
         _fail("no index yet: run `tthc ingest` (or `make run`) first")
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
+    # keep-alive longer than a citizen's pause between questions (and a proxy's idle pool), so that a
+    # connection is not closed under a request the client is already sending
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True,
+                timeout_keep_alive=75)
 
 
 @app.command()
