@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer
@@ -17,6 +22,11 @@ class VoiceBusyError(InputError):
     """Every voice slot is taken; typed chat is unaffected."""
 
 
+def _busy() -> VoiceBusyError:
+    return VoiceBusyError("All voice slots are busy; try again in a moment or type the question.",
+                          "Hệ thống đang bận xử lý giọng nói. Vui lòng thử lại sau giây lát hoặc gõ câu hỏi.")
+
+
 @dataclass(frozen=True)
 class VoiceResult:
     transcript: Transcript
@@ -26,22 +36,51 @@ class VoiceResult:
 
 class VoiceService:
     def __init__(self, assistant: Assistant, transcriber: Transcriber, max_seconds: float = 60.0,
-                 concurrency: int = 1) -> None:
+                 concurrency: int = 1, lock_dir: Path | None = None) -> None:
         self.assistant = assistant
         self.transcriber = transcriber
         self.corrector = Corrector(knowledge_phrases(assistant.catalog, assistant.retriever.restorer))
         self.max_seconds = max_seconds
         self._slots = threading.BoundedSemaphore(concurrency)
+        # one machine-wide slot per `concurrency`, shared by every worker process through lock files, so
+        # that N workers never run N Whisper decodes at once and starve typed chat of CPU
+        self._lock_files = [lock_dir / f"voice-{i}.lock" for i in range(concurrency)] if lock_dir else []
+        if lock_dir:
+            lock_dir.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def _slot(self, timeout: float = 20.0) -> Iterator[None]:
+        if not self._slots.acquire(timeout=timeout):
+            raise _busy()
+        try:
+            if not self._lock_files:
+                yield
+                return
+            deadline = time.monotonic() + timeout
+            while True:
+                for path in self._lock_files:
+                    handle = path.open("w")
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        handle.close()
+                        continue
+                    try:
+                        yield
+                    finally:
+                        fcntl.flock(handle, fcntl.LOCK_UN)
+                        handle.close()
+                    return
+                if time.monotonic() > deadline:
+                    raise _busy()
+                time.sleep(0.05)
+        finally:
+            self._slots.release()
 
     def hear(self, audio: Any, language: str | None = "vi") -> tuple[Transcript, Correction]:
         samples = decode_audio(audio, max_seconds=self.max_seconds)
-        if not self._slots.acquire(timeout=20):
-            raise VoiceBusyError("All voice slots are busy; try again in a moment or type the question.",
-                                 "Hệ thống đang bận xử lý giọng nói. Vui lòng thử lại sau giây lát hoặc gõ câu hỏi.")
-        try:
+        with self._slot():
             transcript = self.transcriber.transcribe(samples, language=language)
-        finally:
-            self._slots.release()
         if not transcript.text.strip():
             raise InputError("No speech was recognised in the recording.",
                              "Không nhận ra được câu hỏi trong bản ghi âm. Vui lòng nói rõ hơn hoặc gõ câu hỏi.")

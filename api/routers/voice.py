@@ -31,7 +31,8 @@ def voice_service(request: Request, settings: Settings) -> VoiceService:
                 from bot.transcribe import build_transcriber
 
                 service = VoiceService(request.app.state.assistant, build_transcriber(settings),
-                                       max_seconds=settings.voice_max_seconds, concurrency=settings.voice_concurrency)
+                                       max_seconds=settings.voice_max_seconds, concurrency=settings.voice_concurrency,
+                                       lock_dir=settings.var_dir / "locks")
                 request.app.state.voice = service
     return service
 
