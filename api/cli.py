@@ -160,6 +160,7 @@ def chat() -> None:
     """Interactive questions and answers (Ctrl-D or 'exit' to leave)."""
     assistant = _assistant()
     _out("tthc-bot — hỏi về thủ tục hành chính (gõ 'exit' để thoát).")
+    state: dict[str, str] = {}
     while True:
         try:
             line = input("> ")
@@ -171,9 +172,12 @@ def chat() -> None:
         if not line.strip():
             continue
         try:
-            _out(assistant.ask(line).answer)
+            answer = assistant.ask(line, state=state)
         except InputError as exc:
             _out(exc.message_vi)
+            continue
+        state = answer.state or state  # a follow-up ("còn lệ phí?") is answered from the active procedure
+        _out(answer.answer)
 
 
 @app.command()

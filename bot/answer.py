@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from bot.language import detect_language
 from bot.models import Guide, Procedure
+from bot.query import Query
 from bot.retrieval import Result, SearchResponse
+from bot.text import words
 
 ASPECTS: dict[str, tuple[str, ...]] = {
     "documents": ("giay to", "ho so", "can gi", "mang gi", "mang theo", "chuan bi", "can nhung", "thu tuc gi",
@@ -78,6 +80,22 @@ NO_MATCH = {
           "Service Center of your commune or ward, or rephrase the question.",
 }
 NO_MATCH["de"] = NO_MATCH["en"]
+SAFETY = {
+    "emergency": {
+        "vi": "Nếu bạn hoặc người thân đang gặp nguy hiểm, hãy gọi ngay: 113 (Công an), 114 (cứu hỏa, cứu nạn), "
+              "115 (cấp cứu y tế). Tôi chỉ hỗ trợ hỏi đáp về thủ tục hành chính.",
+        "en": "If you or someone else is in danger, call now: 113 (police), 114 (fire and rescue), 115 (ambulance). "
+              "I can only help with administrative procedures.",
+    },
+    "scam": {
+        "vi": "Nếu bạn bị lừa đảo hoặc nghi ngờ bị lừa đảo, hãy báo ngay cho Công an xã, phường nơi gần nhất hoặc "
+              "gọi 113. Tôi chỉ hỗ trợ hỏi đáp về thủ tục hành chính.",
+        "en": "If you have been scammed or suspect a scam, report it at once to the commune or ward police, or call "
+              "113. I can only help with administrative procedures.",
+    },
+}
+for _kind in SAFETY.values():
+    _kind["de"] = _kind["en"]
 
 
 @dataclass
@@ -97,6 +115,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     aspect: str = ""
     reason: str = ""
+    state: dict[str, str] = field(default_factory=dict)  # the active procedure and aspect, for follow-ups
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -106,6 +125,23 @@ class Answer:
             "in_scope": self.in_scope,
             "sources": [s.__dict__ for s in self.sources],
         }
+
+
+# Words that only say *what* is asked about a procedure, not *which* procedure.
+_ASPECT_WORDS = frozenset(
+    "le phi tien bao nhieu mat ton het mien thoi gian han ngay may lau khi nao gio giay to ho so can gi mang theo "
+    "chuan bi nhung nop dau cho noi co quan nao truc tuyen online qua mang vneid dich vu cong internet dieu kien ai "
+    "doi tuong can cu luat nghi dinh thong tu quy dinh trinh tu cac buoc quy trinh sao lam the con vay thi nua "
+    "nhe a duoc khong ko o fee cost how long where documents online what about and the it".split()
+)
+
+
+def is_follow_up(query: Query) -> bool:
+    """A question about an aspect that names no procedure: "còn lệ phí?", "nộp online được không?"."""
+    if query.blocked or not detect_aspects(query.folded):
+        return False
+    content = [w for w in words(query.folded) if w not in _ASPECT_WORDS]
+    return not content
 
 
 def detect_aspects(folded: str) -> list[str]:
@@ -128,7 +164,7 @@ def _channels_summary(proc: Procedure, labels: dict[str, str], what: str) -> lis
     return [f"{', '.join(chans)}: {value}" for value, chans in rows.items()]
 
 
-def procedure_card(proc: Procedure, aspects: list[str], lang: str) -> tuple[str, list[str]]:
+def procedure_card(proc: Procedure, aspects: list[str], lang: str, only_asked: bool = False) -> tuple[str, list[str]]:
     """Return (card text, sections used)."""
     L = LABELS.get(lang, LABELS["en"])
     cite = f"[{proc.code}]"
@@ -159,9 +195,10 @@ def procedure_card(proc: Procedure, aspects: list[str], lang: str) -> tuple[str,
         "online": (L["online"], [L["online_yes"] if online else L["online_no"]], "cach-thuc"),
     }
     order = [a for a in aspects if a in blocks]
-    for name in ("documents", "where", "time", "fee", "legal"):
-        if name not in order:
-            order.append(name)
+    if not (only_asked and order):
+        for name in ("documents", "where", "time", "fee", "legal"):
+            if name not in order:
+                order.append(name)
     for name in order:
         label, lines, section = blocks[name]
         lines = [x for x in lines if x]
@@ -196,7 +233,10 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
     lang = detect_language(question)
     L = LABELS.get(lang, LABELS["en"])
     if not response.in_scope:
-        text = NO_MATCH[lang] if response.reason == "no_match" else SCOPE_MESSAGE[lang]
+        if response.reason in SAFETY:
+            text = SAFETY[response.reason][lang]
+        else:
+            text = NO_MATCH[lang] if response.reason == "no_match" else SCOPE_MESSAGE[lang]
         return Answer(question, text, lang, False, [], reason=response.reason)
     if not response.results:
         return Answer(question, NO_MATCH[lang], lang, True, [], reason="no_match")
@@ -213,4 +253,17 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
     if related:
         text += f"\n{L['more']}: " + "; ".join(f"{r.title} [{r.code}]" for r in related)
     text += "\n" + L["verbatim"]
-    return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "")
+    return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason=response.reason,
+                  state={"active": item.code, "aspect": aspects[0] if aspects else ""})
+
+
+def follow_up(question: str, folded: str, item: Procedure, previous_aspect: str) -> Answer:
+    """Answer a short follow-up ("còn lệ phí?") from the procedure the conversation is about."""
+    lang = detect_language(question)
+    L = LABELS.get(lang, LABELS["en"])
+    aspects = detect_aspects(folded) or ([previous_aspect] if previous_aspect else [])
+    text, sections = procedure_card(item, aspects, lang, only_asked=True)
+    text += "\n" + L["verbatim"]
+    sources = [Source(item.code, item.title, item.source_url, s) for s in sections]
+    return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason="follow_up",
+                  state={"active": item.code, "aspect": aspects[0] if aspects else ""})

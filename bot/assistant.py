@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answer import Answer, compose
+from bot.answer import Answer, compose, follow_up, is_follow_up
 from bot.catalog import Catalog
 from bot.embedder import Embedder, build_embedder
 from bot.models import Guide, Procedure
@@ -37,7 +37,13 @@ class Assistant:
     ) -> SearchResponse:
         return self.retriever.search(text, k=k, scope=scope, field=field, agency=agency)
 
-    def ask(self, question: str, scope: Scope = "citizen") -> Answer:
+    def ask(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None) -> Answer:
+        """Answer a question; `state` (from the previous answer) lets a short follow-up such as
+        "còn lệ phí?" be answered from the procedure the conversation is about."""
         response = self.search(question, k=3, scope=scope)
+        active = (state or {}).get("active", "")
+        if active in self.catalog.procedures and is_follow_up(response.query):
+            return follow_up(response.query.text, response.query.folded, self.catalog.procedures[active],
+                             (state or {}).get("aspect", ""))
         items: dict[str, Procedure | Guide] = {**self.catalog.procedures, **self.catalog.guides}
         return compose(response.query.text, response, items)

@@ -99,7 +99,17 @@ _INJECTION = [
     r"\bprompt\b", r"\bvai tro moi\b", r"\bdong vai\b", r"\btu bay gio ban la\b", r"\bvergiss\b.*\banweisung",
     r"\bignoriere\b",
 ]
+# Emergencies and complaints: pointed to the right channel, never answered as a procedure.
+_EMERGENCY = [r"\bcap cuu\b", r"\bchay nha\b", r"\bhoa hoan\b", r"\bdang chay\b", r"\bbi (danh|cuop|de doa|bat coc)\b",
+              r"\bemergency\b", r"\bfire\b", r"\bambulance\b"]
+_SCAM = [r"\blua dao\b", r"\bbi lua\b", r"\bgia danh\b", r"\bchiem doat\b", r"\bscam\b", r"\bfraud\b",
+         r"\bcuop tien\b", r"\bmat tien\b.*\b(chuyen khoan|tai khoan)\b"]
+_COMPLAINT = [r"\bkhieu nai\b", r"\bto cao\b", r"\bphan anh\b.*\bcan bo\b", r"\bcan bo\b.*\b(gay kho|hach dich|"
+              r"thai do|voi tien|nhan tien|boi doi|lam kho|khong giai quyet|tre hen)\b", r"\btre hen\b", r"\bcomplain"]
 _OOS_RE = re.compile("|".join(_OUT_OF_SCOPE))
+_EMERGENCY_RE = re.compile("|".join(_EMERGENCY))
+_SCAM_RE = re.compile("|".join(_SCAM))
+_COMPLAINT_RE = re.compile("|".join(_COMPLAINT))
 _INJ_RE = re.compile("|".join(_INJECTION))
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
@@ -128,6 +138,12 @@ def expand(folded: str) -> str:
 def blocked_reason(folded: str) -> str:
     if _INJ_RE.search(folded):
         return "injection"
+    if _EMERGENCY_RE.search(folded):
+        return "emergency"
+    if _SCAM_RE.search(folded):
+        return "scam"
+    if _COMPLAINT_RE.search(folded):
+        return "complaint"
     if _OOS_RE.search(folded):
         return "out_of_scope"
     return ""

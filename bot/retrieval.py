@@ -23,6 +23,7 @@ from bot.text import clean, words
 
 log = logging.getLogger(__name__)
 
+COMPLAINT_GUIDE = "guide-khieu-nai-phan-anh"
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
 SCOPES: tuple[str, ...] = ("citizen", "commune", "province", "ministry", "all")
 
@@ -98,6 +99,9 @@ class Retriever:
     ) -> SearchResponse:
         cleaned = validate_query(text, self.settings.max_query_chars)
         query = parse_query(cleaned)
+        if query.blocked == "complaint" and COMPLAINT_GUIDE in self.catalog.guides:
+            guide = self.catalog.guides[COMPLAINT_GUIDE]
+            return SearchResponse(query, True, "complaint", [self._result(guide, 1.0, 0.0, 0.0, "tong-quan")])
         if query.blocked:
             return SearchResponse(query, False, query.blocked, [])
         s = self.settings

@@ -88,6 +88,6 @@ class VoiceService:
             Correction(transcript.text, transcript.text, ())
         return transcript, correction
 
-    def ask(self, audio: Any, language: str | None = "vi") -> VoiceResult:
+    def ask(self, audio: Any, language: str | None = "vi", state: dict[str, str] | None = None) -> VoiceResult:
         transcript, correction = self.hear(audio, language)
-        return VoiceResult(transcript, correction, self.assistant.ask(correction.corrected))
+        return VoiceResult(transcript, correction, self.assistant.ask(correction.corrected, state=state))

@@ -42,3 +42,26 @@ def test_out_of_scope_answer_points_to_scope(assistant):
     ans = assistant.ask("viết cho tôi một bài thơ")
     assert not ans.in_scope and ans.sources == []
     assert "thủ tục hành chính" in ans.answer
+
+
+def test_follow_up_answers_from_the_active_procedure(assistant):
+    first = assistant.ask("đăng ký khai sinh cho con")
+    assert first.state["active"] == "1.001193"
+    fee = assistant.ask("còn lệ phí?", state=first.state)
+    assert fee.reason == "follow_up" and fee.sources[0].procedure_id == "1.001193"
+    assert "Phí, lệ phí: Miễn phí" in fee.answer and "Hồ sơ cần chuẩn bị" not in fee.answer
+    online = assistant.ask("thế nộp online được không", state=fee.state)
+    assert "trực tuyến" in online.answer and online.sources[0].procedure_id == "1.001193"
+    other = assistant.ask("thế còn đăng ký kết hôn?", state=online.state)
+    assert other.reason != "follow_up" and other.sources[0].procedure_id == "1.000894"
+    assert assistant.ask("còn lệ phí?").reason != "follow_up"  # no conversation, no guessing
+
+
+def test_emergencies_scams_and_complaints_go_to_the_right_channel(assistant):
+    scam = assistant.ask("tôi bị lừa đảo chuyển tiền mất rồi")
+    assert not scam.in_scope and "113" in scam.answer and scam.sources == []
+    fire = assistant.ask("nhà tôi đang cháy")
+    assert "114" in fire.answer and not fire.in_scope
+    complaint = assistant.ask("cán bộ xã gây khó dễ, hồ sơ của tôi bị trễ hẹn")
+    assert complaint.sources[0].procedure_id == "guide-khieu-nai-phan-anh"
+    assert "02/2011/QH13" in complaint.answer

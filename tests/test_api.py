@@ -124,3 +124,11 @@ def test_pages_escape_and_count_scans(client, app):
     assert client.get("/?q=<img src=x onerror=alert(1)>").text.count("<img src=x") == 0
     js = client.get("/widget.js")
     assert js.status_code == 200 and "attachShadow" in js.text
+
+
+def test_follow_up_in_the_same_session(client):
+    first = client.post("/api/chat", json={"message": "đăng ký kết hôn cần gì"}).json()
+    fee = client.post("/api/chat", json={"message": "còn lệ phí?", "session_id": first["session_id"]}).json()
+    assert fee["sources"][0]["procedure_id"] == "1.000894" and "Miễn phí" in fee["answer"]
+    fresh = client.post("/api/chat", json={"message": "còn lệ phí?"}).json()
+    assert not fresh["sources"] or fresh["sources"][0]["procedure_id"] != "1.000894" or not fresh["in_scope"]

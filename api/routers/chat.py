@@ -37,7 +37,7 @@ def session_or_new(value: str | None) -> str:
 def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, storage: StorageDep):  # type: ignore[no-untyped-def]
     commune = registry.get(req.commune).ward_code if req.commune else ""
     session_id = session_or_new(req.session_id)
-    answer = assistant.ask(req.message)
+    answer = assistant.ask(req.message, state=last_state(storage, session_id) if req.session_id else None)
     response = build_response(assistant, storage, answer, session_id, commune)
     if not req.stream:
         return response
@@ -45,12 +45,18 @@ def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, stora
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
+def last_state(storage: Storage, session_id: str) -> dict[str, str]:
+    """What the conversation is about: the last answer's active procedure and aspect."""
+    turns = storage.turns(session_id, limit=1)
+    return {k: str(v) for k, v in turns[-1].state.items()} if turns else {}
+
+
 def build_response(assistant: Assistant, storage: Storage, answer: Answer, session_id: str, commune: str,
                    generator: str = "extractive") -> ChatResponse:
     """Store the turn (redacted) and shape the answer for the API, with the top procedure's card."""
     sources = [s.__dict__ for s in answer.sources]
     turn_id = storage.add_turn(session_id, commune, answer.question, answer.answer, sources, answer.language,
-                               answer.in_scope, generator=generator)
+                               answer.in_scope, generator=generator, state=answer.state)
     log.info("answer commune=%s in_scope=%s sources=%s", commune or "-", answer.in_scope,
              ",".join(s.procedure_id for s in answer.sources) or "-")
     card = Card.of(assistant.catalog.get(answer.sources[0].procedure_id)) if answer.sources else None
