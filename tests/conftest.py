@@ -125,3 +125,19 @@ def postgres_url():
     from tests.services import postgres_server
 
     yield from postgres_server()
+
+
+class ScriptedChat:
+    """A hand-written fake chat model: streams a fixed reply word by word (or raises), like LangChain's."""
+
+    def __init__(self, reply: str = "", error: type[Exception] | None = None) -> None:
+        self.reply = reply
+        self.error = error
+        self.seen: list = []
+
+    def stream(self, messages, **kwargs):
+        self.seen.append(messages)
+        if self.error is not None:
+            raise self.error("the model did not answer in time")
+        for word in self.reply.split(" "):
+            yield type("Chunk", (), {"content": word + " "})()
