@@ -263,6 +263,14 @@ def eval_retrieval(
     _out(json.dumps(report, ensure_ascii=False, indent=2) if json_out else report["table"])
 
 
+@eval_app.command("answers")
+def eval_answers() -> None:
+    """Key-fact recall, citation validity, unsupported numbers, out-of-scope handling and latency of answers."""
+    from eval.answers import run_answer_eval
+
+    _out(run_answer_eval(_assistant()))
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",

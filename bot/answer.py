@@ -43,6 +43,7 @@ LABELS = {
         "online_no": "Văn bản không ghi hình thức nộp trực tuyến cho thủ tục này",
         "authored": "Thủ tục này do tthc-bot biên soạn từ văn bản pháp luật, chưa có trên Cổng Dịch vụ công.",
         "unit_missing": "(Cổng DVC không ghi đơn vị)",
+        "more_docs": "… và các giấy tờ khác: xem đủ tại nguồn chính thức",
     },
     "en": {
         "intro": "From the procedure", "documents": "Documents to bring", "notes": "Notes on the documents",
@@ -56,6 +57,7 @@ LABELS = {
         "online_no": "The official text lists no online channel for this procedure",
         "authored": "Written by tthc-bot from the legal texts; not yet on the national portal.",
         "unit_missing": "(the portal gives no unit)",
+        "more_docs": "… and more: see the official source for the full list",
     },
 }
 LABELS["de"] = {**LABELS["en"], "documents": "Benötigte Unterlagen", "fee": "Gebühr", "time": "Bearbeitungszeit",
@@ -174,7 +176,7 @@ def procedure_card(proc: Procedure, aspects: list[str], lang: str, only_asked: b
     notes = [d for d in proc.documents if d.quantity.startswith("0")]
     doc_lines = [f"☐ {d.name}" + (f" ({d.quantity})" if d.quantity else "") for d in required[:12]]
     if len(required) > 12:
-        doc_lines.append(f"… (+{len(required) - 12})")
+        doc_lines.append(L["more_docs"])
     where_lines = []
     for c in proc.channels:
         extra = f" — {c.note}" if c.note and len(c.note) < 200 else ""
@@ -252,6 +254,7 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
     related = [r for r in response.results[1:3] if r.score >= top.score - 0.15]
     if related:
         text += f"\n{L['more']}: " + "; ".join(f"{r.title} [{r.code}]" for r in related)
+        sources += [Source(r.code, r.title, r.url, "lien-quan") for r in related]
     text += "\n" + L["verbatim"]
     return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason=response.reason,
                   state={"active": item.code, "aspect": aspects[0] if aspects else ""})

@@ -65,6 +65,13 @@ def source_text(item: Procedure | Guide, limit: int = 1800) -> str:
     return "\n".join(parts)[:limit]
 
 
+def full_text(item: Procedure | Guide) -> str:
+    """Everything a procedure file says: what a number in an answer must be found in."""
+    if isinstance(item, Guide):
+        return f"{item.title}\n{item.body}"
+    return item.model_dump_json()
+
+
 def build_messages(question: str, sources: list[Procedure | Guide]) -> list[tuple[str, str]]:
     """(role, content) pairs; LangChain chat models accept them as they are."""
     blocks = [f"[{i}] (mã {s.code}) {source_text(s)}" for i, s in enumerate(sources, 1)]
@@ -80,7 +87,7 @@ def check(text: str, sources: dict[str, Procedure | Guide]) -> Check:
     """Every cited code must be a retrieved source; every number must appear in a cited source."""
     cited = list(dict.fromkeys(_CITE.findall(text)))
     invalid = [c for c in cited if c not in sources]
-    known = {c: _digits(source_text(sources[c], limit=100000)) for c in cited if c in sources}
+    known = {c: _digits(full_text(sources[c])) for c in cited if c in sources}
     sentences = _SENTENCE.split(text)
     kept, unsupported = [], []
     for sentence in sentences:

@@ -1,0 +1,58 @@
+"""`tthc eval answers`: key-fact recall, citation validity, unsupported numbers, out-of-scope handling, latency."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from typing import Any
+
+from bot.generate import _CITE, _NUMBER, _digits, full_text
+from eval.retrieval import load_questions
+
+
+def key_facts(proc: Any) -> list[str]:
+    """The facts a citizen needs: each distinct fee, each distinct time limit, the first three documents."""
+    facts = list(dict.fromkeys(c.fee[:40] for c in proc.channels if c.fee))
+    facts += list(dict.fromkeys(c.time for c in proc.channels if c.time))
+    facts += [d.name[:40] for d in proc.documents if not d.quantity.startswith("0")][:3]
+    return facts
+
+
+def run_answer_eval(assistant: Any, answer_fn: Any = None) -> str:
+    answer_fn = answer_fn or assistant.ask
+    questions = load_questions()
+    procedures = assistant.catalog.procedures
+    recalls, latencies = [], []
+    citations = valid = unsupported = oos_total = oos_ok = 0
+    for item in questions:
+        t0 = time.perf_counter()
+        answer = answer_fn(item["q"])
+        latencies.append((time.perf_counter() - t0) * 1000)
+        if not item["codes"]:
+            oos_total += 1
+            oos_ok += not answer.in_scope and not answer.sources
+            continue
+        cited = _CITE.findall(answer.answer)
+        source_codes = {s.procedure_id for s in answer.sources}
+        citations += len(cited)
+        valid += sum(c in source_codes for c in cited)
+        items = {**procedures, **assistant.catalog.guides}
+        known = "".join(_digits(full_text(items[c])) for c in source_codes if c in items)
+        text = re.sub(r"https?://\S+", " ", _CITE.sub(" ", answer.answer))
+        unsupported += sum(_digits(n) not in known for n in _NUMBER.findall(text))
+        top = answer.sources[0].procedure_id if answer.sources else ""
+        if top in item["codes"] and top in procedures:
+            facts = key_facts(procedures[top])
+            recalls.append(sum(f in answer.answer for f in facts) / len(facts) if facts else 1.0)
+        else:
+            recalls.append(0.0)
+    lat = sorted(latencies)
+    return "\n".join([
+        f"questions: {len(questions)} ({len(questions) - oos_total} in scope)",
+        f"key-fact recall (fee, time limit, first documents of the expected procedure): {statistics.mean(recalls):.3f}",
+        f"citation validity: {valid}/{citations} = {valid / max(citations, 1):.3f}",
+        f"numbers not found in the cited sources: {unsupported}",
+        f"out-of-scope handled (no procedure passed off): {oos_ok}/{oos_total}",
+        f"latency: p50 {statistics.median(lat):.1f} ms, p95 {lat[int(0.95 * (len(lat) - 1))]:.1f} ms",
+    ])
