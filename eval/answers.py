@@ -20,6 +20,10 @@ def key_facts(proc: Any) -> list[str]:
 
 
 def run_answer_eval(assistant: Any, answer_fn: Any = None) -> str:
+    return format_report(answer_metrics(assistant, answer_fn))
+
+
+def answer_metrics(assistant: Any, answer_fn: Any = None) -> dict[str, Any]:
     answer_fn = answer_fn or assistant.ask
     questions = load_questions()
     procedures = assistant.catalog.procedures
@@ -48,11 +52,22 @@ def run_answer_eval(assistant: Any, answer_fn: Any = None) -> str:
         else:
             recalls.append(0.0)
     lat = sorted(latencies)
+    return {
+        "questions": len(questions), "in_scope": len(questions) - oos_total,
+        "key_fact_recall": statistics.mean(recalls),
+        "citations": citations, "valid_citations": valid, "unsupported_numbers": unsupported,
+        "oos_total": oos_total, "oos_ok": oos_ok, "p50_ms": statistics.median(lat),
+        "p95_ms": lat[int(0.95 * (len(lat) - 1))],
+    }
+
+
+def format_report(m: dict[str, Any]) -> str:
     return "\n".join([
-        f"questions: {len(questions)} ({len(questions) - oos_total} in scope)",
-        f"key-fact recall (fee, time limit, first documents of the expected procedure): {statistics.mean(recalls):.3f}",
-        f"citation validity: {valid}/{citations} = {valid / max(citations, 1):.3f}",
-        f"numbers not found in the cited sources: {unsupported}",
-        f"out-of-scope handled (no procedure passed off): {oos_ok}/{oos_total}",
-        f"latency: p50 {statistics.median(lat):.1f} ms, p95 {lat[int(0.95 * (len(lat) - 1))]:.1f} ms",
+        f"questions: {m['questions']} ({m['in_scope']} in scope)",
+        f"key-fact recall (fee, time limit, first documents of the expected procedure): {m['key_fact_recall']:.3f}",
+        f"citation validity: {m['valid_citations']}/{m['citations']} = "
+        f"{m['valid_citations'] / max(m['citations'], 1):.3f}",
+        f"numbers not found in the cited sources: {m['unsupported_numbers']}",
+        f"out-of-scope handled (no procedure passed off): {m['oos_ok']}/{m['oos_total']}",
+        f"latency: p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms",
     ])
