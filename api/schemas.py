@@ -104,7 +104,7 @@ class VoiceResponse(ChatResponse):
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     session_id: str = Field(pattern=SESSION_PATTERN)
-    turn_id: int | None = Field(None, ge=1)
+    turn_id: int | None = Field(None, ge=1, le=2_147_483_647)
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=1000)
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from bot.catalog import Catalog
 from bot.restore import Restorer
-from bot.text import fold, nfc
+from bot.text import edit_distance, fold, nfc
 
 _SYL = re.compile(r"[0-9A-Za-zÀ-ỹđĐ]+")
 # Syllables too common to anchor a correction on their own.
@@ -25,17 +25,7 @@ _WEAK = frozenset("thu tuc cua va cho cac tai doi voi theo hoac la co khong".spl
 
 @lru_cache(maxsize=200000)
 def _lev(a: str, b: str) -> int:
-    if a == b:
-        return 0
-    if not a or not b:
-        return len(a) or len(b)
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    return 0 if a == b else edit_distance(a, b)
 
 
 def syllable_similarity(heard: str, known: str) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Hashable, Sequence
 from functools import lru_cache
 
 # Combining tone marks (dấu thanh). Vowel-quality marks (circumflex, breve, horn) are kept apart.
@@ -106,6 +107,19 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Folded syllables of a text."""
     return _WORD_RE.findall(fold(text))
+
+
+def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Levenshtein distance between two sequences (letters of a syllable, or words of a sentence)."""
+    if not a or not b:
+        return len(a) or len(b)
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
 
 
 def has_diacritics(text: str) -> bool:

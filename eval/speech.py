@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
-from bot.text import nfc
+from bot.text import edit_distance, nfc
 
 VOICE_SET = Path(__file__).parent / "data" / "voice.jsonl"
 FORMATS = {"wav": [], "webm": ["-c:a", "libopus"], "ogg": ["-c:a", "libopus"], "m4a": ["-c:a", "aac"],
@@ -46,11 +46,5 @@ def _words(text: str) -> list[str]:
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    ref, hyp = _words(reference), _words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i]
-        for j, h in enumerate(hyp, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
-        prev = cur
-    return prev[-1] / max(len(ref), 1)
+    ref = _words(reference)
+    return edit_distance(ref, _words(hypothesis)) / max(len(ref), 1)

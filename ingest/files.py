@@ -85,13 +85,19 @@ def _validation_error(path: Path, exc: ValidationError) -> KnowledgeFileError:
     return KnowledgeFileError(path, where, first["msg"])
 
 
-def load_procedure(path: Path, data: bytes | None = None) -> Loaded:
+def _read(path: Path, data: bytes | None) -> tuple[bytes, dict[str, Any], str]:
+    """Raw bytes, front matter and body of a knowledge file (data, when given, stands in for the file)."""
     raw = path.read_bytes() if data is None else data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeFileError(path, "file", "not UTF-8 text") from exc
     meta, body = split_front_matter(path, text)
+    return raw, meta, body
+
+
+def load_procedure(path: Path, data: bytes | None = None) -> Loaded:
+    raw, meta, body = _read(path, data)
     meta = {k: ("" if v is None else v) for k, v in meta.items()}
     meta["code"] = str(meta.get("code", ""))
     meta["sections"] = parse_sections(body)
@@ -106,12 +112,7 @@ def load_procedure(path: Path, data: bytes | None = None) -> Loaded:
 
 
 def load_guide(path: Path, data: bytes | None = None) -> Loaded:
-    raw = path.read_bytes() if data is None else data
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise KnowledgeFileError(path, "file", "not UTF-8 text") from exc
-    meta, body = split_front_matter(path, text)
+    raw, meta, body = _read(path, data)
     meta["body"] = body.strip()
     try:
         item = Guide.model_validate(meta)

@@ -23,6 +23,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_ready(url: str, tries: int = 300) -> None:
+    """Poll `url` until it answers 200 (a server starting in another process)."""
+    for _ in range(tries):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} never answered")
+
+
 def chroma_server(path: Path) -> Iterator[str]:
     chroma = Path(sys.executable).parent / "chroma"
     port = free_port()
@@ -30,14 +42,7 @@ def chroma_server(path: Path) -> Iterator[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("chroma run did not start")
+        wait_ready(f"{url}/api/v2/heartbeat")
         yield url
     finally:
         proc.terminate()

@@ -2,15 +2,13 @@
 
 import http.server
 import shutil
-import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from bot.settings import ROOT
+from tests.services import free_port, serve_in_thread
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -20,25 +18,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(app):
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    yield from serve_in_thread(app)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +33,7 @@ button {{ display: none !important; }}</style></head>
 <body><h1>Cổng thông tin xã Hòa Vang</h1><p>Nội dung của trang chủ.</p>
 <script src="{server}/widget.js" data-commune="20320" data-color="#0a6e3f" data-position="left" async></script>
 </body></html>""", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **k)  # noqa: E731
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -5,7 +5,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 
@@ -13,7 +12,7 @@ from bot.settings import ROOT, Settings
 from bot.storage import Storage
 from bot.store import build_store
 from ingest.pipeline import ingest
-from tests.services import free_port
+from tests.services import free_port, wait_ready
 
 
 def test_one_session_continues_across_two_workers(chroma_url, postgres_url, kb_dir, tmp_path, embedder):
@@ -34,13 +33,7 @@ def test_one_session_continues_across_two_workers(chroma_url, postgres_url, kb_d
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_ready(f"{base}/readyz")
         session, served_by, turns = None, set(), []
         questions = ["đăng ký khai sinh", "đăng ký kết hôn", "đăng ký tạm trú", "chứng thực bản sao"]
         for i in range(40):
