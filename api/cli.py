@@ -96,7 +96,9 @@ def search(
             }, ensure_ascii=False)
         if not res.in_scope:
             return f"(ngoài phạm vi) {text}"
-        return "\n".join(f"{i}. [{r.code}] {r.title} ({r.level}, {r.score:.3f})" for i, r in enumerate(res.results, 1))
+        rows = [f"{i}. [{r.code}] {r.title} ({r.level}, {r.score:.3f})" for i, r in enumerate(res.results, 1)]
+        # batch mode writes one line per query, so scripts can pair answers with questions
+        return " | ".join(rows) if query is None else "\n".join(rows)
 
     _dispatch(query, run, json_out)
 
@@ -111,7 +113,9 @@ def ask(
 
     def run(text: str) -> str:
         answer = assistant.ask(text)
-        return json.dumps(answer.to_dict(), ensure_ascii=False) if json_out else answer.answer
+        if json_out:
+            return json.dumps(answer.to_dict(), ensure_ascii=False)
+        return answer.answer.replace("\n", " ⏎ ") if question is None else answer.answer
 
     _dispatch(question, run, json_out)
 

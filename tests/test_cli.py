@@ -50,3 +50,12 @@ def test_show_prints_a_card(cli_env):
     assert proc.returncode == 0
     out = proc.stdout.decode()
     assert "Thủ tục đăng ký khai sinh" in out and "Miễn phí" in out and "123/2015/NĐ-CP" in out
+
+
+def test_batch_text_mode_writes_one_line_per_query(cli_env):
+    proc = run_cli(["search", "-k", "2"], cli_env, stdin="đăng ký kết hôn\nđăng ký tạm trú\n".encode())
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == 2 and "[1.000894]" in lines[0] and "[1.004194]" in lines[1]
+    asked = run_cli(["ask"], cli_env, stdin="đăng ký kết hôn\ngiá vàng hôm nay\n".encode())
+    out = asked.stdout.decode().splitlines()
+    assert len(out) == 2 and "[1.000894]" in out[0] and "thủ tục hành chính" in out[1]
