@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.errors import IndexNotReadyError, InputError, TthcError
+from bot.errors import InputError, TthcError
 from bot.settings import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="tthc-bot: Vietnamese administrative procedures.")
@@ -38,12 +38,7 @@ def _fail(message: str, code: int = 2) -> None:
 def _assistant() -> Any:
     from bot.assistant import Assistant
 
-    try:
-        return Assistant.build(get_settings())
-    except IndexNotReadyError as exc:
-        _fail(exc.message)
-    except TthcError as exc:
-        _fail(exc.message)
+    return Assistant.build(get_settings())
 
 
 def _stdin_lines() -> Iterator[tuple[str | None, str | None]]:
@@ -147,11 +142,7 @@ def show(code: str) -> None:
     from bot.catalog import Catalog
     from bot.models import Guide
 
-    try:
-        catalog = Catalog.load(get_settings().index_dir)
-        item = catalog.get(_single(code))
-    except TthcError as exc:
-        _fail(exc.message)
+    item = Catalog.load(get_settings().index_dir).get(_single(code))
     if isinstance(item, Guide):
         _out(guide_card(item, "vi"))
         return
@@ -194,11 +185,8 @@ def ingest() -> None:
     from ingest.pipeline import ingest as run_ingest
 
     settings = get_settings()
-    try:
-        embedder = build_embedder(settings)
-        store = build_store(settings, embedder)
-    except TthcError as exc:
-        _fail(exc.message)
+    embedder = build_embedder(settings)
+    store = build_store(settings, embedder)
     bar = tqdm(total=0, unit="chunk", desc="embedding", disable=None)
 
     def progress(done: int, total: int) -> None:
@@ -314,18 +302,15 @@ def qr(
         _fail("give exactly one of --commune CODE, --province CODE or --all")
     settings = get_settings()
     registry = Registry.load(settings.knowledge_dir)
-    try:
-        if commune:
-            targets = [registry.get(commune)]
-        elif province:
-            targets = [c for c in registry.communes.values() if c.province_code == province.zfill(2)]
-            if not targets:
-                _fail(f"no province with code '{province}' (see knowledge/provinces.csv)")
-        else:
-            targets = list(registry.communes.values())
-        report = write_codes(settings, targets, formats, out)
-    except TthcError as exc:
-        _fail(exc.message)
+    if commune:
+        targets = [registry.get(commune)]
+    elif province:
+        targets = [c for c in registry.communes.values() if c.province_code == province.zfill(2)]
+        if not targets:
+            _fail(f"no province with code '{province}' (see knowledge/provinces.csv)")
+    else:
+        targets = list(registry.communes.values())
+    report = write_codes(settings, targets, formats, out)
     _out(f"wrote {report.files} files for {len(targets)} communes to {out} in {report.seconds:.1f} s")
 
 
@@ -343,14 +328,9 @@ def transcribe(
     if not file.is_file():
         _fail(f"{file} is not a file")
     settings = get_settings()
-    try:
-        service = VoiceService(Assistant.build(settings), build_transcriber(settings),
-                               max_seconds=settings.voice_max_seconds)
-        transcript, correction = service.hear(str(file), None if language == "auto" else language)
-    except InputError as exc:
-        _fail(exc.message)
-    except TthcError as exc:
-        _fail(exc.message)
+    service = VoiceService(Assistant.build(settings), build_transcriber(settings),
+                           max_seconds=settings.voice_max_seconds)
+    transcript, correction = service.hear(str(file), None if language == "auto" else language)
     row = {"file": str(file), "transcript": correction.raw, "corrected": correction.corrected,
            "language": transcript.language, "duration_s": round(transcript.duration, 2),
            "rtf": round(transcript.rtf, 3)}
@@ -369,8 +349,6 @@ def export_whisper(out: Path) -> None:
 
     try:
         path = export(packaged_base_model(get_settings().var_dir / "models"), out)
-    except TthcError as exc:
-        _fail(exc.message)
     except ImportError:
         _fail("torch is missing: pip install torch==2.13.0, then pip install -e '.[whisper-pt]'")
     _out(f"wrote {path}; use it with TTHC_WHISPER_BACKEND=openai-whisper TTHC_WHISPER_MODEL={path}")
@@ -383,8 +361,6 @@ def export_embedder(out: Path) -> None:
 
     try:
         path = export(out)
-    except TthcError as exc:
-        _fail(exc.message)
     except ImportError:
         _fail("the sentence-transformers extra is missing: pip install -e '.[st]' (after torch==2.13.0)")
     _out(f"wrote {path}; use it with TTHC_EMBEDDER=sentence-transformers TTHC_EMBEDDER_PATH={path}")
@@ -395,10 +371,7 @@ def bench_voice() -> None:
     """Word error rate before/after correction, spoken top-1/top-3, real-time factor, server RSS with Whisper."""
     from eval.bench_voice import run_voice_bench
 
-    try:
-        _out(run_voice_bench(get_settings()))
-    except TthcError as exc:
-        _fail(exc.message)
+    _out(run_voice_bench(get_settings()))
 
 
 @bench_app.command("load")
@@ -425,19 +398,20 @@ def bench(
 
     if ctx.invoked_subcommand:
         return
-    try:
-        _out(run_bench(get_settings(), full_ingest=full_ingest))
-        if api:
-            from eval.bench_api import run_api_bench
+    _out(run_bench(get_settings(), full_ingest=full_ingest))
+    if api:
+        from eval.bench_api import run_api_bench
 
-            _out(run_api_bench(get_settings()))
-    except IndexNotReadyError as exc:
-        _fail(exc.message)
+        _out(run_api_bench(get_settings()))
 
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app()
+    try:
+        app()
+    except TthcError as exc:  # the one place core errors become a one-line message and exit code 2
+        sys.stderr.write(f"error: {exc.message}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -52,35 +53,40 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
     return f"Giá trị của '{name}' không hợp lệ.", f"{field}: {first.get('msg', 'invalid')}"
 
 
+class AdminError(TthcError):
+    """Missing or wrong admin key."""
+
+
+# Core errors and the HTTP status they map to; the most specific class wins (Starlette looks up the MRO).
+STATUS: dict[type[TthcError], tuple[int, str]] = {
+    NotFoundError: (404, "not_found"),
+    AdminError: (401, "unauthorized"),
+    VoiceBusyError: (503, "busy"),
+    InputError: (422, "invalid_input"),
+    IndexNotReadyError: (503, "not_ready"),
+}
+RETRY_AFTER = {503: "5"}
+
+
+def _core_handler(status: int, code: str) -> Any:
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, TthcError)
+        response = problem(status, code, exc.message_vi, exc.message)
+        if status in RETRY_AFTER:
+            response.headers["Retry-After"] = RETRY_AFTER[status]
+        return response
+
+    return handler
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         message, detail = _validation_message(exc)
         return problem(422, "invalid_request", message, detail)
 
-    @app.exception_handler(NotFoundError)
-    async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return problem(404, "not_found", exc.message_vi, exc.message)
-
-    from api.routers.admin import AdminError
-
-    @app.exception_handler(AdminError)
-    async def _admin(_: Request, exc: AdminError) -> JSONResponse:
-        return problem(401, "unauthorized", exc.message_vi, exc.message)
-
-    @app.exception_handler(VoiceBusyError)
-    async def _busy(_: Request, exc: VoiceBusyError) -> JSONResponse:
-        response = problem(503, "busy", exc.message_vi, exc.message)
-        response.headers["Retry-After"] = "5"
-        return response
-
-    @app.exception_handler(InputError)
-    async def _input(_: Request, exc: InputError) -> JSONResponse:
-        return problem(422, "invalid_input", exc.message_vi, exc.message)
-
-    @app.exception_handler(IndexNotReadyError)
-    async def _not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:
-        return problem(503, "not_ready", exc.message_vi, exc.message)
+    for error, (status, code) in STATUS.items():
+        app.add_exception_handler(error, _core_handler(status, code))
 
     @app.exception_handler(TthcError)
     async def _core(_: Request, exc: TthcError) -> JSONResponse:

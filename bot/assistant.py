@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from bot.answer import Answer, compose, follow_up, is_follow_up
 from bot.catalog import Catalog
 from bot.embedder import Embedder, build_embedder
-from bot.models import Guide, Procedure
 from bot.retrieval import Retriever, Scope, SearchResponse
 from bot.settings import Settings
 from bot.store import Store, build_store
@@ -45,5 +44,4 @@ class Assistant:
         if active in self.catalog.procedures and is_follow_up(response.query):
             return follow_up(response.query.text, response.query.folded, self.catalog.procedures[active],
                              (state or {}).get("aspect", ""))
-        items: dict[str, Procedure | Guide] = {**self.catalog.procedures, **self.catalog.guides}
-        return compose(response.query.text, response, items)
+        return compose(response.query.text, response, self.catalog.items)

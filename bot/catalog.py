@@ -6,13 +6,12 @@ Ingest writes it under var/index; the bot never parses knowledge/ Markdown on a 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import IndexNotReadyError, NotFoundError
 from bot.keyword import KeywordIndex
 from bot.models import Guide, Procedure
-from bot.text import canonical
 
 CATALOG_FILE = "catalog.json"
 KEYWORD_FILE = "keyword.json"
@@ -25,6 +24,10 @@ class Catalog:
     guides: dict[str, Guide]
     chunk_section: dict[str, tuple[str, str]]
     keyword: KeywordIndex
+    items: dict[str, Procedure | Guide] = field(default_factory=dict)  # procedures and guides by code
+
+    def __post_init__(self) -> None:
+        self.items = {**self.procedures, **self.guides}
 
     @classmethod
     def load(cls, index_dir: Path) -> Catalog:
@@ -39,13 +42,10 @@ class Catalog:
 
     def get(self, code: str) -> Procedure | Guide:
         key = code.strip()
-        item = self.procedures.get(key) or self.guides.get(key)
+        item = self.items.get(key)
         if item is None:
             raise NotFoundError(
                 f"Unknown procedure code '{code}'. Search with `tthc search WORDS` to find a code.",
                 f"Không tìm thấy thủ tục có mã '{code}'.",
             )
         return item
-
-    def title_index(self) -> dict[str, str]:
-        return {canonical(p.title): p.code for p in self.procedures.values()}

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import NotFoundError
-from bot.text import canonical, fold
+from bot.text import fold
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,6 @@ class Registry:
         current = [c for c, name, _, prov in self._search if q in name or q in f"{name} {prov}"]
         merged = [c for c, _, old, _ in self._search if q in old and c not in current]
         return (current + merged)[:limit]
-
-    def by_name(self, name: str) -> list[Commune]:
-        key = canonical(name)
-        return [c for c in self.communes.values() if canonical(c.ward_name) == key]
 
 
 def load_office(path: Path, registry: Registry) -> Office:

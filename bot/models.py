@@ -11,7 +11,6 @@ from bot.text import clean
 Level = Literal["commune", "province", "ministry", "other"]
 LEVELS: tuple[Level, ...] = ("commune", "province", "ministry", "other")
 LEVEL_LABELS_VI = {"commune": "Cấp xã", "province": "Cấp tỉnh", "ministry": "Cấp bộ", "other": "Cơ quan khác"}
-LEVEL_LABELS_EN = {"commune": "commune", "province": "province", "ministry": "ministry", "other": "other agency"}
 
 # Procedure sections, in the order files and cards show them. Keys are stable ids for chunks.
 SECTIONS: dict[str, str] = {
@@ -96,9 +95,6 @@ class Procedure(_Strict):
             if level in self.levels:
                 return level
         return "other"
-
-    def fees(self) -> list[str]:
-        return [c.fee for c in self.channels if c.fee]
 
 
 class Guide(_Strict):

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 COMPLAINT_GUIDE = "guide-khieu-nai-phan-anh"
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
-SCOPES: tuple[str, ...] = ("citizen", "commune", "province", "ministry", "all")
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,6 @@ class Result:
     keyword: float
     section: str
     snippet: str
-
-    @property
-    def is_guide(self) -> bool:
-        return self.level == "guide"
 
 
 @dataclass(frozen=True)
@@ -83,7 +78,7 @@ class Retriever:
         self.restorer = Restorer(titles + [official for _, official in SYNONYMS])
 
     def _item(self, code: str) -> Procedure | Guide | None:
-        return self.catalog.procedures.get(code) or self.catalog.guides.get(code)
+        return self.catalog.items.get(code)
 
     def _allowed(self, item: Procedure | Guide, scope: Scope, field: str, agency: str) -> bool:
         if isinstance(item, Guide):

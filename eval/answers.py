@@ -27,6 +27,7 @@ def answer_metrics(assistant: Any, answer_fn: Any = None) -> dict[str, Any]:
     answer_fn = answer_fn or assistant.ask
     questions = load_questions()
     procedures = assistant.catalog.procedures
+    items = assistant.catalog.items
     recalls, latencies = [], []
     citations = valid = unsupported = oos_total = oos_ok = 0
     for item in questions:
@@ -41,7 +42,6 @@ def answer_metrics(assistant: Any, answer_fn: Any = None) -> dict[str, Any]:
         source_codes = {s.procedure_id for s in answer.sources}
         citations += len(cited)
         valid += sum(c in source_codes for c in cited)
-        items = {**procedures, **assistant.catalog.guides}
         known = "".join(_digits(full_text(items[c])) for c in source_codes if c in items)
         text = re.sub(r"https?://\S+", " ", _CITE.sub(" ", answer.answer))
         unsupported += sum(_digits(n) not in known for n in _NUMBER.findall(text))

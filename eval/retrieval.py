@@ -83,7 +83,7 @@ class LangChainBaseline:
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         texts: list[str] = []
         metas: list[dict[str, str]] = []
-        items = {**assistant.catalog.procedures, **assistant.catalog.guides}
+        items = assistant.catalog.items
         for code, item in items.items():
             if limit_codes is not None and code not in limit_codes:
                 continue

@@ -148,7 +148,6 @@ _UPPER = "A-ZĐ"
 _LEGAL_NUM_RE = re.compile(
     rf"(\d{{1,10}}(?:\.\d+)?(?:/\d{{4}})?/[{_UPPER}]+(?:-[{_UPPER}0-9]+)*\d*)(?=$|[A-ZĐÂĂÊÔƠƯ][a-zà-ỹđ]|[(“\"])"
 )
-LEGAL_NUMBER_RE = re.compile(rf"\d{{1,5}}(?:/\d{{4}})?/[{_UPPER}]+(?:-[{_UPPER}0-9]+)*\d*")
 
 
 _ISSUERS = {

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SettingsDep, StorageDep, index_mtime
+from api.errors import AdminError
 from api.schemas import problems
 from bot.errors import TthcError
 from bot.storage import Feedback, Scan, Turn
@@ -19,10 +20,6 @@ from ingest.admin import KnowledgeAdmin, audit
 from ingest.pipeline import IngestReport
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=problems(401, 404, 413, 422))
-
-
-class AdminError(TthcError):
-    """Missing or wrong admin key."""
 
 
 def admin_user(
