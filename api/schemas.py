@@ -93,6 +93,7 @@ class ChatResponse(BaseModel):
     session_id: str
     turn_id: int
     card: Card | None = None
+    generator: str = Field("extractive", description="what wrote the answer: extractive, openai or llamacpp")
 
 
 class VoiceResponse(ChatResponse):

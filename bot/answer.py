@@ -118,6 +118,9 @@ class Answer:
     aspect: str = ""
     reason: str = ""
     state: dict[str, str] = field(default_factory=dict)  # the active procedure and aspect, for follow-ups
+    generator: str = "extractive"  # what wrote the text that is shown (an LLM's fallback is extractive)
+    stats: dict[str, float] = field(default_factory=dict)  # an LLM's timings: first_token_s, seconds, chunks
+    draft: str = ""  # an LLM's unchecked text, for evaluation only: never shown, stored or logged
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -152,14 +155,14 @@ def detect_aspects(folded: str) -> list[str]:
                                                           (cue.endswith(" ") and f" {cue}" in padded) for cue in cues)]
 
 
-def _time_text(time: str, labels: dict[str, str]) -> str:
+def time_text(time: str, labels: dict[str, str]) -> str:
     return f"{time} {labels['unit_missing']}" if re.fullmatch(r"\d+(?:[.,]\d+)?", time) else time
 
 
 def _channels_summary(proc: Procedure, labels: dict[str, str], what: str) -> list[str]:
     rows: dict[str, list[str]] = {}
     for c in proc.channels:
-        value = {"time": _time_text(c.time, labels), "fee": c.fee}.get(what, "") or labels["none"]
+        value = {"time": time_text(c.time, labels), "fee": c.fee}.get(what, "") or labels["none"]
         rows.setdefault(value, []).append(c.channel)
     if len(rows) == 1:
         return [next(iter(rows))]

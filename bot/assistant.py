@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.answer import Answer, compose, follow_up, is_follow_up
 from bot.catalog import Catalog
 from bot.embedder import Embedder, build_embedder
+from bot.generate import Generator, build_generator
+from bot.models import Procedure
 from bot.retrieval import Retriever, Scope, SearchResponse
 from bot.settings import Settings
 from bot.store import Store, build_store
@@ -19,29 +22,63 @@ class Assistant:
     store: Store
     catalog: Catalog
     retriever: Retriever
+    generator: Generator
 
     def reload(self) -> Assistant:
-        """A fresh assistant on the same embedder and store, with the catalog as ingest last wrote it."""
-        return Assistant.build(self.settings, embedder=self.embedder, store=self.store)
+        """A fresh assistant on the same embedder, store and generator, with the catalog as ingest last wrote it."""
+        return Assistant.build(self.settings, embedder=self.embedder, store=self.store, generator=self.generator)
 
     @classmethod
-    def build(cls, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> Assistant:
+    def build(cls, settings: Settings, embedder: Embedder | None = None, store: Store | None = None,
+              generator: Generator | None = None) -> Assistant:
         embedder = embedder or build_embedder(settings)
         store = store or build_store(settings, embedder)
         catalog = Catalog.load(settings.index_dir)
-        return cls(settings, embedder, store, catalog, Retriever(settings, catalog, store, embedder))
+        generator = generator or build_generator(settings)
+        return cls(settings, embedder, store, catalog, Retriever(settings, catalog, store, embedder), generator)
 
     def search(
         self, text: str, k: int = 5, scope: Scope = "citizen", field: str = "", agency: str = ""
     ) -> SearchResponse:
         return self.retriever.search(text, k=k, scope=scope, field=field, agency=agency)
 
-    def ask(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None) -> Answer:
-        """Answer a question; `state` (from the previous answer) lets a short follow-up such as
-        "còn lệ phí?" be answered from the procedure the conversation is about."""
-        response = self.search(question, k=3, scope=scope)
-        active = (state or {}).get("active", "")
-        if active in self.catalog.procedures and is_follow_up(response.query):
-            return follow_up(response.query.text, response.query.folded, self.catalog.procedures[active],
-                             (state or {}).get("aspect", ""))
-        return compose(response.query.text, response, self.catalog.items)
+    def ask(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None,
+            history: list[tuple[str, str]] | None = None) -> Answer:
+        """The final answer of `stream` (see there)."""
+        final = [x for x in self.stream(question, scope, state, history) if isinstance(x, Answer)]
+        return final[-1]
+
+    def stream(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None,
+               history: list[tuple[str, str]] | None = None) -> Iterator[str | Answer]:
+        """Checked pieces of the answer as they are ready, then the final Answer.
+
+        `state` (from the previous answer) and `history` (earlier questions and answers) let a follow-up such
+        as "còn lệ phí?" be answered about the procedure the conversation is on: an LLM generator condenses
+        it into a standalone question; without one (or if condensing fails) the aspect asked is answered from
+        the active procedure's card.
+        """
+        response = self.search(question, k=3, scope=scope)  # bad questions raise here, before any streaming
+        items = self.catalog.items
+        active = self.catalog.procedures.get((state or {}).get("active", ""))
+        if active is not None and is_follow_up(response.query):
+            return self._follow_up(response, active, (state or {}).get("aspect", ""), history or [], scope)
+        return self.generator.stream(response.query.text, response, items,
+                                     fallback=lambda: compose(response.query.text, response, items))
+
+    def _follow_up(self, response: SearchResponse, active: Procedure, previous_aspect: str,
+                   history: list[tuple[str, str]], scope: Scope) -> Iterator[str | Answer]:
+        def card() -> Answer:
+            return follow_up(response.query.text, response.query.folded, active, previous_aspect)
+
+        standalone = self.generator.condense(response.query.text, history) if history else ""
+        if standalone:
+            condensed = self.search(standalone, k=3, scope=scope)
+            if condensed.in_scope:
+                for piece in self.generator.stream(standalone, condensed, self.catalog.items, fallback=card,
+                                                   pinned=active):
+                    if isinstance(piece, Answer):
+                        piece.question = response.query.text  # what the citizen asked, not the rewrite
+                        piece.state["condensed"] = standalone
+                    yield piece
+                return
+        yield card()

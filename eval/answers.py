@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from typing import Any
 
-from bot.generate import _CITE, _NUMBER, _digits, full_text
+from bot.grounding import CITE, claimed_numbers, full_text, numbers_in
 from eval.retrieval import load_questions
 
 
@@ -38,13 +37,12 @@ def answer_metrics(assistant: Any, answer_fn: Any = None) -> dict[str, Any]:
             oos_total += 1
             oos_ok += not answer.in_scope and not answer.sources
             continue
-        cited = _CITE.findall(answer.answer)
+        cited = CITE.findall(answer.answer)
         source_codes = {s.procedure_id for s in answer.sources}
         citations += len(cited)
         valid += sum(c in source_codes for c in cited)
-        known = "".join(_digits(full_text(items[c])) for c in source_codes if c in items)
-        text = re.sub(r"https?://\S+", " ", _CITE.sub(" ", answer.answer))
-        unsupported += sum(_digits(n) not in known for n in _NUMBER.findall(text))
+        known = set().union(*(numbers_in(full_text(items[c])) for c in source_codes if c in items))
+        unsupported += sum(numbers_in(n).isdisjoint(known) for n in claimed_numbers(answer.answer))
         top = answer.sources[0].procedure_id if answer.sources else ""
         if top in item["codes"] and top in procedures:
             facts = key_facts(procedures[top])

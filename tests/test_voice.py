@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from bot.transcribe import BASE_SHA256, FasterWhisperTranscriber, packaged_base_model, sha256
+from bot.packaged import sha256
+from bot.transcribe import BASE_SHA256, FasterWhisperTranscriber, packaged_base_model
 from bot.voice import VoiceService
 from eval.speech import speak, voice_questions, wer
 from tests.conftest import run_cli

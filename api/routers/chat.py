@@ -14,7 +14,7 @@ from api.deps import AssistantDep, RegistryDep, StorageDep
 from api.schemas import Card, ChatRequest, ChatResponse, SourceOut, problems
 from bot.answer import Answer
 from bot.assistant import Assistant
-from bot.errors import InputError
+from bot.errors import InputError, TthcError
 from bot.storage import Storage, new_session_id
 
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -37,38 +37,59 @@ def session_or_new(value: str | None) -> str:
 def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, storage: StorageDep):  # type: ignore[no-untyped-def]
     commune = registry.get(req.commune).ward_code if req.commune else ""
     session_id = session_or_new(req.session_id)
-    answer = assistant.ask(req.message, state=last_state(storage, session_id) if req.session_id else None)
-    response = build_response(assistant, storage, answer, session_id, commune)
+    state, history = conversation(storage, session_id) if req.session_id else ({}, [])
+    pieces = assistant.stream(req.message, state=state, history=history)
     if not req.stream:
-        return response
-    return StreamingResponse(_events(response), media_type="text/event-stream",
+        answer = next(x for x in pieces if isinstance(x, Answer))
+        return build_response(assistant, storage, answer, session_id, commune)
+    return StreamingResponse(_events(assistant, storage, pieces, session_id, commune),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def last_state(storage: Storage, session_id: str) -> dict[str, str]:
-    """What the conversation is about: the last answer's active procedure and aspect."""
-    turns = storage.turns(session_id, limit=1)
-    return {k: str(v) for k, v in turns[-1].state.items()} if turns else {}
+def conversation(storage: Storage, session_id: str, turns: int = 3) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """What the conversation is about (the last answer's active procedure and aspect) and its last turns."""
+    stored = storage.turns(session_id, limit=turns)
+    state = {k: str(v) for k, v in stored[-1].state.items()} if stored else {}
+    return state, [(t.question, t.answer) for t in stored]
 
 
 def build_response(assistant: Assistant, storage: Storage, answer: Answer, session_id: str, commune: str,
-                   generator: str = "extractive") -> ChatResponse:
+                   channel: str = "") -> ChatResponse:
     """Store the turn (redacted) and shape the answer for the API, with the top procedure's card."""
     sources = [s.__dict__ for s in answer.sources]
+    generator = answer.generator + (f"+{channel}" if channel else "")
     turn_id = storage.add_turn(session_id, commune, answer.question, answer.answer, sources, answer.language,
                                answer.in_scope, generator=generator, state=answer.state)
-    log.info("answer commune=%s in_scope=%s sources=%s", commune or "-", answer.in_scope,
+    log.info("answer commune=%s in_scope=%s generator=%s sources=%s", commune or "-", answer.in_scope, generator,
              ",".join(s.procedure_id for s in answer.sources) or "-")
     card = Card.of(assistant.catalog.get(answer.sources[0].procedure_id)) if answer.sources else None
     return ChatResponse(
         answer=answer.answer, language=answer.language, in_scope=answer.in_scope,
         sources=[SourceOut(**s) for s in sources], session_id=session_id, turn_id=turn_id, card=card,
+        generator=answer.generator,
     )
 
 
-def _events(response: ChatResponse) -> Iterator[str]:
-    """Tokens first (the extractive answer, word by word), then the final, checked answer with sources."""
-    words = re.split(r"(\s+)", response.answer)
-    for i in range(0, len(words), 8):
-        yield f"event: token\ndata: {json.dumps({'text': ''.join(words[i:i + 8])}, ensure_ascii=False)}\n\n"
-    yield f"event: final\ndata: {response.model_dump_json()}\n\n"
+def _event(name: str, data: str) -> str:
+    return f"event: {name}\ndata: {data}\n\n"
+
+
+def _events(assistant: Assistant, storage: Storage, pieces: Iterator[str | Answer], session_id: str,
+            commune: str) -> Iterator[str]:
+    """`token` events carry checked text as it is ready (an extractive answer, 8 words at a time); the `final`
+    event carries the answer to show, with its sources. A failure mid-stream ends with an `error` event."""
+    try:
+        for piece in pieces:
+            if isinstance(piece, Answer):
+                if piece.generator == "extractive":
+                    words = re.split(r"(\s+)", piece.answer)
+                    for i in range(0, len(words), 8):
+                        yield _event("token", json.dumps({"text": "".join(words[i:i + 8])}, ensure_ascii=False))
+                response = build_response(assistant, storage, piece, session_id, commune)
+                yield _event("final", response.model_dump_json())
+                return
+            yield _event("token", json.dumps({"text": piece}, ensure_ascii=False))
+    except Exception as exc:  # the stream has started: the status is sent, so the error goes in an event
+        log.exception("chat stream failed (%s)", type(exc).__name__)
+        yield _event("error", json.dumps({"message": TthcError.message_vi}, ensure_ascii=False))

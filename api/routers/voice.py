@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from api.deps import AssistantDep, RegistryDep, SettingsDep, StorageDep
-from api.routers.chat import build_response, last_state, session_or_new
+from api.routers.chat import build_response, conversation, session_or_new
 from api.schemas import VoiceResponse, problems
 from bot.errors import InputError
 from bot.settings import Settings
@@ -55,11 +55,11 @@ def voice(
     if not data:
         raise InputError("The upload is empty.", "Tệp ghi âm trống. Vui lòng nhấn nút micro, nói câu hỏi rồi gửi.")
     service = voice_service(request, settings)
-    result = service.ask(io.BytesIO(data), language=lang or "vi",
-                         state=last_state(storage, session) if session_id else None)
+    state, history = conversation(storage, session) if session_id else ({}, [])
+    result = service.ask(io.BytesIO(data), language=lang or "vi", state=state, history=history)
     assert result.answer is not None
     log.info("voice commune=%s seconds=%.1f rtf=%.2f changes=%d", ward or "-", result.transcript.duration,
              result.transcript.rtf, len(result.correction.changes))
-    chat = build_response(assistant, storage, result.answer, session, ward, generator="extractive+voice")
+    chat = build_response(assistant, storage, result.answer, session, ward, channel="voice")
     return VoiceResponse(transcript=result.correction.raw, corrected=result.correction.corrected,
                          duration=round(result.transcript.duration, 2), **chat.model_dump())
