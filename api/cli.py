@@ -35,10 +35,19 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _assistant() -> Any:
+GeneratorOption = Annotated[str | None, typer.Option(
+    "--generator", help="extractive, openai or llamacpp (default: TTHC_GENERATOR, else extractive)")]
+
+
+def _settings(generator: str | None = None) -> Any:
+    settings = get_settings()
+    return settings.model_copy(update={"generator": generator}) if generator else settings
+
+
+def _assistant(generator: str | None = None) -> Any:
     from bot.assistant import Assistant
 
-    return Assistant.build(get_settings())
+    return Assistant.build(_settings(generator))
 
 
 def _stdin_lines() -> Iterator[tuple[str | None, str | None]]:
@@ -102,9 +111,10 @@ def search(
 def ask(
     question: Annotated[str | None, typer.Argument(help="Question; omit to read one per line from stdin")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="JSON lines output")] = False,
+    generator: GeneratorOption = None,
 ) -> None:
     """Answer a question from the official procedure texts, with citations."""
-    assistant = _assistant()
+    assistant = _assistant(generator)
 
     def run(text: str) -> str:
         answer = assistant.ask(text)
@@ -151,11 +161,25 @@ def show(code: str) -> None:
 
 
 @app.command()
-def chat() -> None:
-    """Interactive questions and answers (Ctrl-D or 'exit' to leave)."""
-    assistant = _assistant()
-    _out("tthc-bot — hỏi về thủ tục hành chính (gõ 'exit' để thoát).")
-    state: dict[str, str] = {}
+def chat(
+    generator: GeneratorOption = None,
+    session: Annotated[str | None, typer.Option(help="Continue a session (the id printed when one starts)")] = None,
+) -> None:
+    """Interactive questions and answers in one session (Ctrl-D or 'exit' to leave).
+
+    Turns are stored like the web chat's (redacted, in SQLite or TTHC_DATABASE_URL); follow-ups such as
+    "còn lệ phí?" are answered about the procedure the session is on. An LLM's text appears as it is checked.
+    """
+    from api.routers.chat import session_or_new
+    from bot.answer import Answer
+    from bot.storage import Storage
+
+    settings = _settings(generator)
+    assistant = _assistant(generator)
+    storage = Storage(settings.db_url)
+    session_id = session_or_new(session)
+    state, history = storage.conversation(session_id) if session else ({}, [])
+    _out(f"tthc-bot — hỏi về thủ tục hành chính (gõ 'exit' để thoát). Phiên: {session_id}")
     while True:
         try:
             line = input("> ")
@@ -167,12 +191,25 @@ def chat() -> None:
         if not line.strip():
             continue
         try:
-            answer = assistant.ask(line, state=state)
+            streamed = ""
+            for piece in assistant.stream(line, state=state, history=history):
+                if isinstance(piece, Answer):
+                    answer = piece
+                elif isinstance(piece, str):
+                    streamed += piece
+                    sys.stdout.write(piece)
+                    sys.stdout.flush()
         except InputError as exc:
             _out(exc.message_vi)
             continue
-        state = answer.state or state  # a follow-up ("còn lệ phí?") is answered from the active procedure
-        _out(answer.answer)
+        if streamed.strip() != answer.answer:  # extractive, or an LLM answer replaced by the fallback
+            _out(("\n— " if streamed else "") + answer.answer)
+        else:
+            _out("")
+        storage.add_turn(session_id, "", answer.question, answer.answer, [x.__dict__ for x in answer.sources],
+                         answer.language, answer.in_scope, generator=answer.generator, state=answer.state)
+        state = answer.state or state
+        history = [*history, (answer.question, answer.answer)][-3:]
 
 
 @app.command()
@@ -256,11 +293,22 @@ def eval_retrieval(
 
 
 @eval_app.command("answers")
-def eval_answers() -> None:
-    """Key-fact recall, citation validity, unsupported numbers, out-of-scope handling and latency of answers."""
-    from eval.answers import run_answer_eval
+def eval_answers(
+    generator: GeneratorOption = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Ask only N questions, evenly spread over the set")] = None,
+    question_set: Annotated[str, typer.Option("--set", help="main (eval/data/questions.jsonl) or heldout")] = "main",
+    examples: Annotated[int, typer.Option(min=0, max=20, help="Print N generated answers")] = 0,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Key-fact recall, citation validity, unsupported numbers, out-of-scope handling and latency of answers,
+    for any generator; with an LLM also its fallback rate, time to first token and tokens/s."""
+    from eval.answers import answer_metrics, format_report
+    from eval.retrieval import SETS
 
-    _out(run_answer_eval(_assistant()))
+    if question_set not in SETS:
+        _fail(f"unknown --set '{question_set}': use {' or '.join(SETS)}")
+    metrics = answer_metrics(_assistant(generator), limit=limit, examples=examples, path=SETS[question_set])
+    _out(json.dumps(metrics, ensure_ascii=False, indent=2) if json_out else format_report(metrics))
 
 
 @app.command()

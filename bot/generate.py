@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from bot.answer import Answer, Source, compose, detect_aspects
+from bot.answer import LABELS, Answer, Source, compose, detect_aspects
 from bot.errors import ConfigError
 from bot.grounding import Item, StreamChecker, build_messages, condense_messages
 from bot.language import detect_language
@@ -115,15 +115,16 @@ class GroundedGenerator:
         if not response.in_scope or not (response.results or pinned):
             yield extractive()  # guardrails and "not covered" messages never reach the model
             return
-        # the top result, and others only when retrieval rates them nearly as high: a small model given a
-        # special variant ("... có yếu tố nước ngoài") too readily answers from it
-        top = response.results[0].score if response.results else 0.0
-        close = [r for r in response.results if r.score >= top - SOURCE_MARGIN]
-        sources = [pinned] if pinned else []
-        sources += [items[r.code] for r in close if not pinned or r.code != pinned.code]
-        sources = sources[: self.max_sources]
+        if pinned:  # a follow-up is about the procedure the conversation is on, and only that
+            sources = [pinned]
+        else:  # the top result, and others only when retrieval rates them nearly as high: a small model
+            # given a special variant ("... có yếu tố nước ngoài") too readily answers from it
+            top = response.results[0].score
+            sources = [items[r.code] for r in response.results if r.score >= top - SOURCE_MARGIN][: self.max_sources]
         language = detect_language(question)
-        checker = StreamChecker(sources, self.source_chars)
+        label = LABELS.get(language, LABELS["en"])["link"]
+        checker = StreamChecker(sources, self.source_chars, attribution=f"{label}: «{sources[0].title}» "
+                                                                        f"[{sources[0].code}]")
         stats: dict[str, float] = {}
         try:
             for token in self._tokens(build_messages(question, sources, language, self.source_chars), stats):

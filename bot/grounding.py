@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from bot.answer import LABELS, time_text
 from bot.models import Guide, Procedure
+from bot.redact import redact
+from bot.text import words
 
 Item = Procedure | Guide
 
@@ -42,6 +44,8 @@ giải thích, không trả lời. Nội dung trong thẻ <lich_su> và <cau_hoi
 CITE = re.compile(r"\[([0-9A-Za-z][0-9A-Za-z._-]{2,40})\]")
 _INDEX = re.compile(r"\[(\d{1,2})\]")
 NUMBER = re.compile(r"\d[\d.,]*\d|\d")
+ATTRIBUTION_OVERLAP = 0.6  # share of an uncited sentence's syllables that must be the single source's words
+_FINISHED = re.compile(r"[.!?…)\]»\"”:]$")
 _URL = re.compile(r"https?://\S+")
 _BOUNDARY = re.compile(r"((?<=[.!?])[ \t]+|[ \t]*\n\s*)")
 
@@ -75,11 +79,12 @@ def full_text(item: Item) -> str:
     return item.model_dump_json()
 
 
+# Personal data never leaves for a model (a remote endpoint may log prompts): it does not need it to answer.
 def build_messages(question: str, sources: list[Item], language: str = "vi",
                    source_chars: int = 1200) -> list[tuple[str, str]]:
     """(role, content) pairs; LangChain chat models accept them as they are."""
     blocks = [f"[{i}] (mã {s.code}) {source_text(s, source_chars)}" for i, s in enumerate(sources, 1)]
-    user = ("<nguon>\n" + "\n\n".join(blocks) + "\n</nguon>\n<cau_hoi>\n" + question + "\n</cau_hoi>\n"
+    user = ("<nguon>\n" + "\n\n".join(blocks) + "\n</nguon>\n<cau_hoi>\n" + redact(question) + "\n</cau_hoi>\n"
             + LANGUAGE_HINT.get(language, LANGUAGE_HINT["en"]))
     return [("system", SYSTEM_PROMPT), ("human", user)]
 
@@ -87,7 +92,7 @@ def build_messages(question: str, sources: list[Item], language: str = "vi",
 def condense_messages(question: str, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Ask for a standalone question from the last turns (question, answer) and the follow-up."""
     turns = "\n".join(f"Người dân: {q}\nTrợ lý: {a[:400]}" for q, a in history[-3:])
-    user = f"<lich_su>\n{turns}\n</lich_su>\n<cau_hoi>\n{question}\n</cau_hoi>"
+    user = f"<lich_su>\n{redact(turns)}\n</lich_su>\n<cau_hoi>\n{redact(question)}\n</cau_hoi>"
     return [("system", CONDENSE_PROMPT), ("human", user)]
 
 
@@ -114,10 +119,11 @@ class Check:
     invalid_citations: list[str] = field(default_factory=list)
     unsupported_numbers: list[str] = field(default_factory=list)
     dropped: int = 0
+    attributed: bool = False  # the model cited nothing; its only source was named for it
 
     @property
     def repaired(self) -> bool:
-        return self.dropped > 0
+        return self.dropped > 0 or self.attributed
 
 
 class StreamChecker:
@@ -126,9 +132,16 @@ class StreamChecker:
     A sentence that cites nothing waits until the answer cites a source, then is checked against it.
     """
 
-    def __init__(self, sources: list[Item], source_chars: int | None = None) -> None:
+    def __init__(self, sources: list[Item], source_chars: int | None = None, attribution: str = "") -> None:
         """With `source_chars`, numbers must be in the text the model was shown (`source_text`), the strict
-        check; without, anywhere in the knowledge file."""
+        check; without, anywhere in the knowledge file.
+
+        `attribution` (only when the model was shown a single source): sentences that cite nothing are checked
+        against that source, and this line, which cites it, ends the answer.
+        """
+        self._single = sources[0].code if attribution and len(sources) == 1 else ""
+        self._attribution = attribution
+        self._vocabulary = set(words(source_text(sources[0], source_chars or 1200))) if self._single else set()
         self._by_code = {s.code: s for s in sources}
         self._by_index = {str(i): s.code for i, s in enumerate(sources, 1)}
         self._numbers = {s.code: numbers_in(source_text(s, source_chars) if source_chars else full_text(s))
@@ -149,8 +162,15 @@ class StreamChecker:
         return out
 
     def close(self) -> list[str]:
-        out = self._sentence(self._buffer, "") if self._buffer.strip() else []
+        tail = self._buffer.strip()
+        if tail and not _FINISHED.search(tail):  # cut off mid-sentence (the token limit): not passed on
+            self.result.dropped += 1
+            tail = ""
+        out = self._sentence(tail, "") if tail else []
         self._buffer = ""
+        if self.result.attributed and self.result.text:
+            out.append(("" if self.result.text.endswith("\n") else "\n") + self._attribution)
+            self.result.text += out[-1]
         self.result.dropped += len(self._waiting)  # nothing ever cited a source for them
         self._waiting = []
         self.result.text = self.result.text.strip()
@@ -169,15 +189,28 @@ class StreamChecker:
             self.result.dropped += 1
             return []
         if not codes and not self.result.cited:
-            self._waiting.append(sentence + gap)
-            return []
+            if not self._single:
+                self._waiting.append(sentence + gap)
+                return []
+            self.result.cited.append(self._single)
+            self.result.attributed = True
         for code in codes:
             if code not in self.result.cited:
                 self.result.cited.append(code)
-        out = [c for c in [*self._waiting, sentence + gap] if self._supported(c)]
+        out = [c for c in [*self._waiting, sentence + gap] if self._supported(c) and (codes or self._overlaps(c))]
         self._waiting = []
         self.result.text += "".join(out)
         return out
+
+    def _overlaps(self, sentence: str) -> bool:
+        """An uncited sentence is only attributed to the single source if it mostly uses that source's words."""
+        if not self._single:
+            return True
+        content = [w for w in words(CITE.sub(" ", sentence)) if len(w) > 1 and not w.isdigit()]
+        if not content or sum(w in self._vocabulary for w in content) >= ATTRIBUTION_OVERLAP * len(content):
+            return True
+        self.result.dropped += 1
+        return False
 
     def _supported(self, sentence: str) -> bool:
         known = set().union(*(self._numbers[c] for c in self.result.cited))

@@ -97,6 +97,12 @@ class Storage:
             return [StoredTurn(r.id, r.question, r.answer, list(r.sources or []), dict(r.state or {}))
                     for r in reversed(rows)]
 
+    def conversation(self, session_id: str, turns: int = 3) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """What a session is about (the last answer's active procedure and aspect) and its last turns."""
+        stored = self.turns(session_id, limit=turns)
+        state = {k: str(v) for k, v in stored[-1].state.items()} if stored else {}
+        return state, [(t.question, t.answer) for t in stored]
+
     def add_feedback(self, session_id: str, turn_id: int | None, rating: str, comment: str) -> int:
         with Session(self.engine) as s, s.begin():
             fb = Feedback(session_id=session_id, turn_id=turn_id, created_at=datetime.now(UTC), rating=rating,

@@ -1,13 +1,18 @@
-"""`tthc eval answers`: key-fact recall, citation validity, unsupported numbers, out-of-scope handling, latency."""
+"""`tthc eval answers`: key-fact recall, citation validity, unsupported numbers, out-of-scope handling, latency,
+and for an LLM generator its fallback rate, time to first token and tokens/s.
+
+Works for any generator: it asks `assistant.ask` (or `answer_fn`) and reads the Answer it returns.
+"""
 
 from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from typing import Any
 
 from bot.grounding import CITE, claimed_numbers, full_text, numbers_in
-from eval.retrieval import load_questions
+from eval.retrieval import DATA, load_questions
 
 
 def key_facts(proc: Any) -> list[str]:
@@ -18,21 +23,42 @@ def key_facts(proc: Any) -> list[str]:
     return facts
 
 
-def run_answer_eval(assistant: Any, answer_fn: Any = None) -> str:
-    return format_report(answer_metrics(assistant, answer_fn))
+def spread(questions: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """`limit` questions evenly spaced through the set (so in-scope and out-of-scope ones in proportion)."""
+    if not limit or limit >= len(questions):
+        return questions
+    step = len(questions) / limit
+    return [questions[int(i * step)] for i in range(limit)]
 
 
-def answer_metrics(assistant: Any, answer_fn: Any = None) -> dict[str, Any]:
+def run_answer_eval(assistant: Any, answer_fn: Any = None, limit: int | None = None, examples: int = 0) -> str:
+    return format_report(answer_metrics(assistant, answer_fn, limit=limit, examples=examples))
+
+
+def _pct(values: list[float], q: float) -> float:
+    return sorted(values)[int(q * (len(values) - 1))] if values else 0.0
+
+
+def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = None, examples: int = 0,
+                   path: Any = DATA) -> dict[str, Any]:
     answer_fn = answer_fn or assistant.ask
-    questions = load_questions()
+    questions = spread(load_questions(path), limit)
     procedures = assistant.catalog.procedures
     items = assistant.catalog.items
-    recalls, latencies = [], []
-    citations = valid = unsupported = oos_total = oos_ok = 0
+    recalls, latencies, first_tokens, rates = [], [], [], []
+    citations = valid = unsupported = numbers = oos_total = oos_ok = 0
+    generators: Counter[str] = Counter()
+    shown: list[dict[str, str]] = []
     for item in questions:
         t0 = time.perf_counter()
         answer = answer_fn(item["q"])
         latencies.append((time.perf_counter() - t0) * 1000)
+        generators[answer.generator] += 1
+        if "first_token_s" in answer.stats:
+            first_tokens.append(answer.stats["first_token_s"] * 1000)
+            writing = answer.stats.get("seconds", 0.0) - answer.stats["first_token_s"]
+            if answer.stats.get("chunks", 0) > 1 and writing > 0:
+                rates.append((answer.stats["chunks"] - 1) / writing)
         if not item["codes"]:
             oos_total += 1
             oos_ok += not answer.in_scope and not answer.sources
@@ -42,30 +68,50 @@ def answer_metrics(assistant: Any, answer_fn: Any = None) -> dict[str, Any]:
         citations += len(cited)
         valid += sum(c in source_codes for c in cited)
         known = set().union(*(numbers_in(full_text(items[c])) for c in source_codes if c in items))
-        unsupported += sum(numbers_in(n).isdisjoint(known) for n in claimed_numbers(answer.answer))
+        claimed = claimed_numbers(answer.answer)
+        numbers += len(claimed)
+        unsupported += sum(numbers_in(n).isdisjoint(known) for n in claimed)
         top = answer.sources[0].procedure_id if answer.sources else ""
         if top in item["codes"] and top in procedures:
             facts = key_facts(procedures[top])
             recalls.append(sum(f in answer.answer for f in facts) / len(facts) if facts else 1.0)
         else:
             recalls.append(0.0)
-    lat = sorted(latencies)
+        if len(shown) < examples and answer.generator != "extractive":
+            shown.append({"q": item["q"], "answer": answer.answer})
     return {
         "questions": len(questions), "in_scope": len(questions) - oos_total,
-        "key_fact_recall": statistics.mean(recalls),
-        "citations": citations, "valid_citations": valid, "unsupported_numbers": unsupported,
-        "oos_total": oos_total, "oos_ok": oos_ok, "p50_ms": statistics.median(lat),
-        "p95_ms": lat[int(0.95 * (len(lat) - 1))],
+        "key_fact_recall": statistics.mean(recalls) if recalls else 0.0,
+        "citations": citations, "valid_citations": valid, "numbers": numbers, "unsupported_numbers": unsupported,
+        "oos_total": oos_total, "oos_ok": oos_ok, "p50_ms": statistics.median(latencies),
+        "p95_ms": _pct(latencies, 0.95), "generators": dict(generators),
+        "first_token_p50_ms": statistics.median(first_tokens) if first_tokens else None,
+        "first_token_p95_ms": _pct(first_tokens, 0.95) if first_tokens else None,
+        "tokens_per_s": statistics.median(rates) if rates else None,
+        "counts": dict(getattr(assistant.generator, "counts", {})), "examples": shown,
     }
 
 
 def format_report(m: dict[str, Any]) -> str:
-    return "\n".join([
+    lines = [
         f"questions: {m['questions']} ({m['in_scope']} in scope)",
+        "answers written by: " + ", ".join(f"{g} {n}" for g, n in sorted(m["generators"].items())),
         f"key-fact recall (fee, time limit, first documents of the expected procedure): {m['key_fact_recall']:.3f}",
         f"citation validity: {m['valid_citations']}/{m['citations']} = "
         f"{m['valid_citations'] / max(m['citations'], 1):.3f}",
-        f"numbers not found in the cited sources: {m['unsupported_numbers']}",
+        f"numbers found in the cited sources: {m['numbers'] - m['unsupported_numbers']}/{m['numbers']}; "
+        f"not found: {m['unsupported_numbers']}",
         f"out-of-scope handled (no procedure passed off): {m['oos_ok']}/{m['oos_total']}",
         f"latency: p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms",
-    ])
+    ]
+    if m["counts"]:
+        asked = sum(m["counts"].get(k, 0) for k in ("ok", "repaired", "fallback"))
+        lines.append("LLM outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(m["counts"].items()))
+                     + f"; fallback rate {m['counts'].get('fallback', 0) / max(asked, 1):.2f} of {asked} asked")
+    if m["first_token_p50_ms"] is not None:
+        rate = f"{m['tokens_per_s']:.1f}" if m["tokens_per_s"] else "n/a"
+        lines.append(f"time to first token: p50 {m['first_token_p50_ms'] / 1000:.1f} s, "
+                     f"p95 {m['first_token_p95_ms'] / 1000:.1f} s; writing speed p50 {rate} tokens/s")
+    for ex in m["examples"]:
+        lines += ["", f"Q: {ex['q']}", "A: " + ex["answer"].replace("\n", "\n   ")]
+    return "\n".join(lines)

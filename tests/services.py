@@ -110,3 +110,19 @@ def serve_in_thread(app):  # type: ignore[no-untyped-def]
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def llama_server(model: Path, threads: int, context: int) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server (`python -m llama_cpp.server`) on loopback; yields its /v1 URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "qwen",
+                             "--host", "127.0.0.1", "--port", str(port), "--n_threads", str(threads),
+                             "--n_threads_batch", str(threads), "--n_ctx", str(context)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        wait_ready(f"{url}/models")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

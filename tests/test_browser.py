@@ -191,3 +191,29 @@ def test_denied_microphone_gets_a_clear_message(pw, server):
         page.get_by_text("Trình duyệt không cho dùng micro").wait_for(timeout=10000)
     finally:
         b.close()
+
+
+def test_a_generated_answer_streams_as_a_draft_then_settles_checked(browser, settings, llm_assistant):
+    from api.app import create_app
+
+    llm, _, _ = llm_assistant("Đăng ký kết hôn không mất lệ phí [1.000894]. Lệ phí là 999.000 đồng [1.000894]. "
+                              "Cần mang Tờ khai đăng ký kết hôn [1.000894].", delay=0.12)
+    server = serve_in_thread(create_app(settings, assistant=llm))
+    url = next(server)
+    page = browser.new_page()
+    try:
+        page.goto(f"{url}/c/20320")
+        page.locator("#q").fill("đăng ký kết hôn có mất tiền không")
+        page.locator("#send").click()
+        draft = page.locator(".msg.a.draft")
+        draft.wait_for(timeout=20000)
+        assert draft.inner_text().startswith("Đăng ký kết hôn không mất lệ phí [1.000894].")
+        answer = page.locator(".msg.a .lead.gen")
+        answer.wait_for(timeout=20000)
+        assert answer.inner_text() == ("Đăng ký kết hôn không mất lệ phí [1.000894]. "
+                                       "Cần mang Tờ khai đăng ký kết hôn [1.000894].")
+        assert page.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký kết hôn"  # the official card
+        assert "999" not in page.locator("#log").inner_text()  # the invented fee never reached the screen
+    finally:
+        page.close()
+        server.close()

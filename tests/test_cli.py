@@ -59,3 +59,28 @@ def test_batch_text_mode_writes_one_line_per_query(cli_env):
     asked = run_cli(["ask"], cli_env, stdin="đăng ký kết hôn\ngiá vàng hôm nay\n".encode())
     out = asked.stdout.decode().splitlines()
     assert len(out) == 2 and "[1.000894]" in out[0] and "thủ tục hành chính" in out[1]
+
+
+def test_chat_keeps_a_session_and_resumes_it(cli_env):
+    proc = run_cli(["chat"], cli_env, stdin="đăng ký khai sinh cho con\ncòn lệ phí?\nexit\n".encode())
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    session = out.splitlines()[0].rsplit("Phiên: ", 1)[1]
+    assert len(session) == 32
+    follow_up = out.split("> ")[2]
+    assert follow_up.startswith("Thông tin từ thủ tục «Thủ tục đăng ký khai sinh» [1.001193]\n• Phí, lệ phí: Miễn phí")
+    assert "Hồ sơ cần chuẩn bị" not in follow_up  # only the aspect asked
+    resumed = run_cli(["chat", "--session", session], cli_env, stdin="thế nộp online được không\n".encode())
+    assert "[1.001193]" in resumed.stdout.decode().split("> ")[1]  # the stored session still knows the procedure
+    bad = run_cli(["chat", "--session", "nope"], cli_env, stdin=b"")
+    assert bad.returncode == 2 and b"32 hexadecimal" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+def test_eval_answers_reports_for_the_chosen_generator(cli_env):
+    proc = run_cli(["eval", "answers", "--limit", "12", "--generator", "extractive"], cli_env)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert "questions: 12 (" in out and "answers written by: extractive 12" in out
+    assert "numbers found in the cited sources:" in out and "not found: 0" in out
+    unknown = run_cli(["eval", "answers", "--generator", "gpt-9"], cli_env)
+    assert unknown.returncode == 2 and b"use one of extractive, llamacpp, openai" in unknown.stderr

@@ -37,7 +37,7 @@ def session_or_new(value: str | None) -> str:
 def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, storage: StorageDep):  # type: ignore[no-untyped-def]
     commune = registry.get(req.commune).ward_code if req.commune else ""
     session_id = session_or_new(req.session_id)
-    state, history = conversation(storage, session_id) if req.session_id else ({}, [])
+    state, history = storage.conversation(session_id) if req.session_id else ({}, [])
     pieces = assistant.stream(req.message, state=state, history=history)
     if not req.stream:
         answer = next(x for x in pieces if isinstance(x, Answer))
@@ -45,13 +45,6 @@ def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, stora
     return StreamingResponse(_events(assistant, storage, pieces, session_id, commune),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-def conversation(storage: Storage, session_id: str, turns: int = 3) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """What the conversation is about (the last answer's active procedure and aspect) and its last turns."""
-    stored = storage.turns(session_id, limit=turns)
-    state = {k: str(v) for k, v in stored[-1].state.items()} if stored else {}
-    return state, [(t.question, t.answer) for t in stored]
 
 
 def build_response(assistant: Assistant, storage: Storage, answer: Answer, session_id: str, commune: str,

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from api.deps import AssistantDep, RegistryDep, SettingsDep, StorageDep
-from api.routers.chat import build_response, conversation, session_or_new
+from api.routers.chat import build_response, session_or_new
 from api.schemas import VoiceResponse, problems
 from bot.errors import InputError
 from bot.settings import Settings
@@ -55,7 +55,7 @@ def voice(
     if not data:
         raise InputError("The upload is empty.", "Tệp ghi âm trống. Vui lòng nhấn nút micro, nói câu hỏi rồi gửi.")
     service = voice_service(request, settings)
-    state, history = conversation(storage, session) if session_id else ({}, [])
+    state, history = storage.conversation(session) if session_id else ({}, [])
     result = service.ask(io.BytesIO(data), language=lang or "vi", state=state, history=history)
     assert result.answer is not None
     log.info("voice commune=%s seconds=%.1f rtf=%.2f changes=%d", ward or "-", result.transcript.duration,

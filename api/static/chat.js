@@ -64,7 +64,8 @@
 
   function renderAnswer(res) {
     var box = el("div", "msg a"); box.setAttribute("role", "article");
-    var card = res.card;
+    var card = res.card, generated = res.generator && res.generator !== "extractive";
+    if (generated) box.appendChild(el("div", "lead gen", res.answer));
     if (card && card.kind === "procedure") {
       box.appendChild(el("h2", null, card.title));
       box.appendChild(el("div", "code", (card.level_labels || []).join(", ") + " · " + card.code));
@@ -75,8 +76,8 @@
       var docs = card.documents.filter(function (d) { return d.quantity.indexOf("0 ") !== 0; });
       if (docs.length) { box.appendChild(el("h2", null, t("docs"))); box.appendChild(list(docs.map(function (d) { return d.name + (d.quantity ? " (" + d.quantity + ")" : ""); }))); }
       if (card.channels.length) { box.appendChild(el("h2", null, t("where"))); box.appendChild(el("div", "lead", card.channels.map(function (c) { return c.channel + (c.note ? " — " + c.note : ""); }).join("\n"))); }
-      var full = el("details"); full.appendChild(el("summary", null, t("full"))); full.appendChild(el("div", "lead", res.answer)); box.appendChild(full);
-    } else {
+      if (!generated) { var full = el("details"); full.appendChild(el("summary", null, t("full"))); full.appendChild(el("div", "lead", res.answer)); box.appendChild(full); }
+    } else if (!generated) {
       box.appendChild(el("div", "lead", res.answer));
     }
     if (res.sources && res.sources.length) {
@@ -105,22 +106,49 @@
     log.appendChild(turn.res ? renderAnswer(turn.res) : el("div", "msg a err", turn.err || t("err")));
   }
 
+  // Server-Sent Events over fetch: `token` events hold checked text as it is ready (shown as a draft), `final`
+  // the answer to keep, `error` a message. Browsers without streaming bodies read the events all at once.
+  function readEvents(r, onEvent) {
+    function handle(block) {
+      var name = (block.match(/^event: (.*)$/m) || [])[1], data = (block.match(/^data: (.*)$/m) || [])[1];
+      if (name && data) onEvent(name, JSON.parse(data));
+    }
+    if (!r.body || !r.body.getReader) return r.text().then(function (all) { all.split("\n\n").forEach(handle); });
+    var reader = r.body.getReader(), dec = new TextDecoder(), buf = "";
+    function pump() {
+      return reader.read().then(function (x) {
+        if (x.done) { if (buf) handle(buf); return; }
+        buf += dec.decode(x.value, {stream: true});
+        var blocks = buf.split("\n\n"); buf = blocks.pop(); blocks.forEach(handle);
+        return pump();
+      });
+    }
+    return pump();
+  }
+
   function ask(q) {
     q = (q || "").trim(); if (!q) return;
     input.value = "";
-    var pending = el("div", "msg a busy", t("wait"));
+    var pending = el("div", "msg a busy", t("wait")), draft = "", settled = false;
     log.appendChild(el("div", "msg q", q)); log.appendChild(pending); pending.scrollIntoView({block: "end"});
-    fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({message: q, commune: commune, session_id: state.session_id || null, lang: lang})})
-      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
-      .then(function (x) {
-        pending.remove(); log.lastChild.remove();
-        var turn = x.ok ? {q: q, res: x.body} : {q: q, err: x.body.message || t("err")};
-        if (x.ok) state.session_id = x.body.session_id;
-        state.turns = (state.turns || []).concat([turn]).slice(-30); save(); show(turn);
-        log.lastChild.scrollIntoView({block: "start"});
+    function finish(turn) {
+      settled = true; pending.remove(); log.lastChild.remove();
+      if (turn.res) state.session_id = turn.res.session_id;
+      state.turns = (state.turns || []).concat([turn]).slice(-30); save(); show(turn);
+      log.lastChild.scrollIntoView({block: "start"});
+    }
+    fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json", "Accept": "text/event-stream"},
+      body: JSON.stringify({message: q, commune: commune, session_id: state.session_id || null, lang: lang, stream: true})})
+      .then(function (r) {
+        if (!r.ok) return r.json().then(function (body) { finish({q: q, err: body.message || t("err")}); });
+        return readEvents(r, function (name, data) {
+          if (settled) return;
+          if (name === "token") { draft += data.text; pending.textContent = draft; pending.className = "msg a draft"; }
+          else if (name === "final") finish({q: q, res: data});
+          else if (name === "error") finish({q: q, err: data.message || t("err")});
+        }).then(function () { if (!settled) finish({q: q, err: t("err")}); });
       })
-      .catch(function () { pending.textContent = t("err"); pending.className = "msg a err"; });
+      .catch(function () { if (!settled) { pending.textContent = t("err"); pending.className = "msg a err"; } });
   }
 
   // ---- voice: press the microphone, speak, press again (or wait 60 s); see what was understood, then the answer
