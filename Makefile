@@ -40,7 +40,7 @@ install-llm: $(LLM_STAMP)
 # the figures land in var/reports/llm-*.txt and are printed at the end.
 test-llm: install-llm system-deps
 	$(BIN)/python -m pytest -q -m llm tests/test_llm_real.py
-	@cat var/reports/llm-llamacpp.txt var/reports/llm-llamacpp-server.txt
+	@cat var/reports/llm-llamacpp.txt var/reports/llm-llamacpp-server.txt var/reports/llm-followup.txt
 
 system-deps:
 	@missing=""; for f in $(SYSTEM_DEPS); do test -e $$f || missing=1; done; \

@@ -74,5 +74,9 @@ def test_llama_cpp_server_through_langchain_openai(served):
 def test_a_follow_up_is_condensed_by_the_real_model(local):
     first = local.ask("đăng ký khai sinh cho con")
     answer = local.ask("còn lệ phí?", state=first.state, history=[(first.question, first.answer)])
+    (REPORTS / "llm-followup.txt").write_text(
+        f"Q1: {first.question}\nA1 ({first.generator}): {first.answer}\n\nQ2: {answer.question}\n"
+        f"condensed: {answer.state.get('condensed', '(condensing failed: card of the active procedure)')}\n"
+        f"A2 ({answer.generator}): {answer.answer}\n", encoding="utf-8")
     assert answer.sources and answer.sources[0].procedure_id == "1.001193"
     assert answer.question == "còn lệ phí?"
