@@ -137,7 +137,7 @@ class GroundedGenerator:
             yield self._marked(extractive(), stats, checker.draft)
             return
         result = checker.result
-        if not result.text or not result.cited:
+        if not result.text or not result.cited or not result.substantive:
             log.info("generator %s: nothing checked survived (dropped %d); answering extractively",
                      self.name, result.dropped)
             self._count("fallback")

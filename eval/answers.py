@@ -49,6 +49,7 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
     citations = valid = unsupported = numbers = oos_total = oos_ok = 0
     generators: Counter[str] = Counter()
     shown: list[dict[str, str]] = []
+    unsupported_detail: list[dict[str, Any]] = []
     for item in questions:
         t0 = time.perf_counter()
         answer = answer_fn(item["q"])
@@ -70,7 +71,10 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
         known = set().union(*(numbers_in(full_text(items[c])) for c in source_codes if c in items))
         claimed = claimed_numbers(answer.answer)
         numbers += len(claimed)
-        unsupported += sum(numbers_in(n).isdisjoint(known) for n in claimed)
+        missing = [n for n in claimed if numbers_in(n).isdisjoint(known)]
+        unsupported += len(missing)
+        if missing:
+            unsupported_detail.append({"q": item["q"], "generator": answer.generator, "numbers": missing})
         top = answer.sources[0].procedure_id if answer.sources else ""
         if top in item["codes"] and top in procedures:
             facts = key_facts(procedures[top])
@@ -89,6 +93,7 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
         "first_token_p95_ms": _pct(first_tokens, 0.95) if first_tokens else None,
         "tokens_per_s": statistics.median(rates) if rates else None,
         "counts": dict(getattr(assistant.generator, "counts", {})), "examples": shown,
+        "unsupported_detail": unsupported_detail,
     }
 
 
@@ -112,6 +117,8 @@ def format_report(m: dict[str, Any]) -> str:
         rate = f"{m['tokens_per_s']:.1f}" if m["tokens_per_s"] else "n/a"
         lines.append(f"time to first token: p50 {m['first_token_p50_ms'] / 1000:.1f} s, "
                      f"p95 {m['first_token_p95_ms'] / 1000:.1f} s; writing speed p50 {rate} tokens/s")
+    for miss in m["unsupported_detail"]:
+        lines.append(f"  not found ({miss['generator']}): {', '.join(miss['numbers'])} in the answer to «{miss['q']}»")
     for ex in m["examples"]:
         lines += ["", f"Q: {ex['q']}", "A: " + ex["answer"].replace("\n", "\n   ")]
     return "\n".join(lines)
