@@ -206,8 +206,7 @@ def chat(
             _out(("\n— " if streamed else "") + answer.answer)
         else:
             _out("")
-        storage.add_turn(session_id, "", answer.question, answer.answer, [x.__dict__ for x in answer.sources],
-                         answer.language, answer.in_scope, generator=answer.generator, state=answer.state)
+        storage.add_answer(session_id, "", answer)
         state = answer.state or state
         history = [*history, (answer.question, answer.answer)][-3:]
 

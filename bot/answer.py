@@ -120,7 +120,6 @@ class Answer:
     state: dict[str, str] = field(default_factory=dict)  # the active procedure and aspect, for follow-ups
     generator: str = "extractive"  # what wrote the text that is shown (an LLM's fallback is extractive)
     stats: dict[str, float] = field(default_factory=dict)  # an LLM's timings: first_token_s, seconds, chunks
-    draft: str = ""  # an LLM's unchecked text, for evaluation only: never shown, stored or logged
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from bot.answer import LABELS, Answer, Source, compose, detect_aspects
+from bot.answer import LABELS, Answer, Source, detect_aspects
 from bot.errors import ConfigError
 from bot.grounding import Item, StreamChecker, build_messages, condense_messages
 from bot.language import detect_language
@@ -40,9 +40,10 @@ class ChatModel(Protocol):
 class Generator(Protocol):
     name: str
 
-    def stream(self, question: str, response: SearchResponse, items: dict[str, Item],
-               fallback: Fallback | None = None, pinned: Item | None = None) -> Iterator[str | Answer]:
-        """Checked text as it is ready, then one final Answer (the only thing that must be shown)."""
+    def stream(self, question: str, response: SearchResponse, items: dict[str, Item], fallback: Fallback,
+               pinned: Item | None = None) -> Iterator[str | Answer]:
+        """Checked text as it is ready, then one final Answer (the only thing that must be shown); `fallback`
+        gives the extractive answer."""
         ...
 
     def condense(self, question: str, history: list[tuple[str, str]]) -> str:
@@ -53,9 +54,9 @@ class Generator(Protocol):
 class ExtractiveGenerator:
     name = "extractive"
 
-    def stream(self, question: str, response: SearchResponse, items: dict[str, Item],
-               fallback: Fallback | None = None, pinned: Item | None = None) -> Iterator[str | Answer]:
-        yield fallback() if fallback else compose(question, response, items)
+    def stream(self, question: str, response: SearchResponse, items: dict[str, Item], fallback: Fallback,
+               pinned: Item | None = None) -> Iterator[str | Answer]:
+        yield fallback()
 
     def condense(self, question: str, history: list[tuple[str, str]]) -> str:
         return ""
@@ -107,13 +108,10 @@ class GroundedGenerator:
                 close()  # stops a local model from generating further
             stats["seconds"] = time.perf_counter() - t0
 
-    def stream(self, question: str, response: SearchResponse, items: dict[str, Item],
-               fallback: Fallback | None = None, pinned: Item | None = None) -> Iterator[str | Answer]:
-        def extractive() -> Answer:
-            return fallback() if fallback else compose(question, response, items)
-
+    def stream(self, question: str, response: SearchResponse, items: dict[str, Item], fallback: Fallback,
+               pinned: Item | None = None) -> Iterator[str | Answer]:
         if not response.in_scope or not (response.results or pinned):
-            yield extractive()  # guardrails and "not covered" messages never reach the model
+            yield fallback()  # guardrails and "not covered" messages never reach the model
             return
         if pinned:  # a follow-up is about the procedure the conversation is on, and only that
             sources = [pinned]
@@ -134,29 +132,26 @@ class GroundedGenerator:
             log.warning("generator %s failed (%s); answering extractively", self.name, type(exc).__name__)
             self._count("timeout" if isinstance(exc, Deadline) else "error")
             self._count("fallback")
-            yield self._marked(extractive(), stats, checker.draft)
+            yield self._marked(fallback(), stats)
             return
         result = checker.result
         if not result.text or not result.cited or not result.substantive:
             log.info("generator %s: nothing checked survived (dropped %d); answering extractively",
                      self.name, result.dropped)
             self._count("fallback")
-            yield self._marked(extractive(), stats, checker.draft)
+            yield self._marked(fallback(), stats)
             return
         self._count("repaired" if result.repaired else "ok")
         cited = [s for s in sources if s.code in result.cited]
         aspects = detect_aspects(response.query.folded)
-        stats.update(dropped=result.dropped, invalid_citations=len(result.invalid_citations),
-                     unsupported_numbers=len(result.unsupported_numbers))
         yield Answer(question, result.text, language, True,
                      [Source(c.code, c.title, c.source_url, "tong-quan") for c in cited],
                      aspect=aspects[0] if aspects else "", reason="generated",
                      state={"active": cited[0].code, "aspect": aspects[0] if aspects else ""},
-                     generator=self.name, stats=stats, draft=checker.draft)
+                     generator=self.name, stats=stats)
 
-    def _marked(self, answer: Answer, stats: dict[str, float], draft: str) -> Answer:
+    def _marked(self, answer: Answer, stats: dict[str, float]) -> Answer:
         answer.stats = {**stats, "fallback": 1.0}
-        answer.draft = draft
         return answer
 
     def condense(self, question: str, history: list[tuple[str, str]]) -> str:
@@ -177,10 +172,6 @@ class GroundedGenerator:
             return ""
         self._count("condensed")
         return line
-
-    def answer(self, response: SearchResponse, items: dict[str, Item]) -> Answer:
-        final = [x for x in self.stream(response.query.text, response, items) if isinstance(x, Answer)]
-        return final[-1]
 
 
 GeneratorFactory = Callable[[Settings], Generator]

@@ -105,9 +105,13 @@ def condense_messages(question: str, history: list[tuple[str, str]]) -> list[tup
     return [("system", CONDENSE_PROMPT), ("human", user)]
 
 
+def plain_number(number: str) -> str:
+    """A number without its separators: "500.000" and "500000" are the same number."""
+    return re.sub(r"[.,]", "", number)
+
+
 def numbers_in(text: str) -> set[str]:
-    """Numbers with their separators removed: "500.000" and "500000" are the same number."""
-    return {re.sub(r"[.,]", "", n) for n in NUMBER.findall(text)}
+    return {plain_number(n) for n in NUMBER.findall(text)}
 
 
 _ENUMERATOR = re.compile(r"(?:^|(?<=\n)|(?<=[.!?:] ))\s*\d{1,2}[.)](?=\s|$)")
@@ -149,21 +153,19 @@ class StreamChecker:
         `attribution` (only when the model was shown a single source): sentences that cite nothing are checked
         against that source, and this line, which cites it, ends the answer.
         """
+        shown = {s.code: source_text(s, source_chars) if source_chars else full_text(s) for s in sources}
         self._single = sources[0].code if attribution and len(sources) == 1 else ""
         self._attribution = attribution
-        self._vocabulary = set(words(source_text(sources[0], source_chars or 1200))) if self._single else set()
+        self._vocabulary = set(words(shown[self._single])) if self._single else set()
         self._by_code = {s.code: s for s in sources}
         self._by_index = {str(i): s.code for i, s in enumerate(sources, 1)}
-        self._numbers = {s.code: numbers_in(source_text(s, source_chars) if source_chars else full_text(s))
-                         for s in sources}
+        self._numbers = {code: numbers_in(text) for code, text in shown.items()}
         self._buffer = ""
         self._prefix = ""
         self._waiting: list[str] = []
         self.result = Check()
-        self.draft = ""  # everything fed, unchecked
 
     def feed(self, token: str) -> list[str]:
-        self.draft += token
         self._buffer += token
         pieces = _BOUNDARY.split(self._buffer)
         self._buffer = pieces.pop()
@@ -230,7 +232,7 @@ class StreamChecker:
 
     def _supported(self, sentence: str) -> bool:
         known = set().union(*(self._numbers[c] for c in self.result.cited))
-        bad = [n for n in claimed_numbers(sentence) if re.sub(r"[.,]", "", n) not in known]
+        bad = [n for n in claimed_numbers(sentence) if plain_number(n) not in known]
         if bad:
             self.result.unsupported_numbers += bad
             self.result.dropped += 1

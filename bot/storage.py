@@ -15,6 +15,7 @@ from sqlalchemy import JSON, DateTime, Integer, String, Text, create_engine, fun
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from bot.answer import Answer
 from bot.redact import redact
 
 
@@ -88,6 +89,12 @@ class Storage:
             s.add(turn)
             s.flush()
             return int(turn.id)
+
+    def add_answer(self, session_id: str, commune: str, answer: Answer, channel: str = "") -> int:
+        """Store one answered question; the generator is the one that wrote the answer (+ the channel: voice)."""
+        generator = f"{answer.generator}+{channel}" if channel else answer.generator
+        return self.add_turn(session_id, commune, answer.question, answer.answer, [s.__dict__ for s in answer.sources],
+                             answer.language, answer.in_scope, generator=generator, state=answer.state)
 
     def turns(self, session_id: str, limit: int = 50) -> list[StoredTurn]:
         with Session(self.engine) as s:

@@ -11,8 +11,9 @@ import time
 from collections import Counter
 from typing import Any
 
-from bot.grounding import CITE, claimed_numbers, full_text, numbers_in
+from bot.grounding import CITE, claimed_numbers, full_text, numbers_in, plain_number
 from eval.retrieval import DATA, load_questions
+from eval.stats import percentile
 
 
 def key_facts(proc: Any) -> list[str]:
@@ -33,10 +34,6 @@ def spread(questions: list[dict[str, Any]], limit: int | None) -> list[dict[str,
 
 def run_answer_eval(assistant: Any, answer_fn: Any = None, limit: int | None = None, examples: int = 0) -> str:
     return format_report(answer_metrics(assistant, answer_fn, limit=limit, examples=examples))
-
-
-def _pct(values: list[float], q: float) -> float:
-    return sorted(values)[int(q * (len(values) - 1))] if values else 0.0
 
 
 def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = None, examples: int = 0,
@@ -71,7 +68,7 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
         known = set().union(*(numbers_in(full_text(items[c])) for c in source_codes if c in items))
         claimed = claimed_numbers(answer.answer)
         numbers += len(claimed)
-        missing = [n for n in claimed if numbers_in(n).isdisjoint(known)]
+        missing = [n for n in claimed if plain_number(n) not in known]
         unsupported += len(missing)
         if missing:
             unsupported_detail.append({"q": item["q"], "generator": answer.generator, "numbers": missing})
@@ -88,9 +85,9 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
         "key_fact_recall": statistics.mean(recalls) if recalls else 0.0,
         "citations": citations, "valid_citations": valid, "numbers": numbers, "unsupported_numbers": unsupported,
         "oos_total": oos_total, "oos_ok": oos_ok, "p50_ms": statistics.median(latencies),
-        "p95_ms": _pct(latencies, 0.95), "generators": dict(generators),
+        "p95_ms": percentile(latencies, 0.95), "generators": dict(generators),
         "first_token_p50_ms": statistics.median(first_tokens) if first_tokens else None,
-        "first_token_p95_ms": _pct(first_tokens, 0.95) if first_tokens else None,
+        "first_token_p95_ms": percentile(first_tokens, 0.95) if first_tokens else None,
         "tokens_per_s": statistics.median(rates) if rates else None,
         "counts": dict(getattr(assistant.generator, "counts", {})), "examples": shown,
         "unsupported_detail": unsupported_detail,

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from bot.settings import Settings
 from eval.retrieval import load_questions
-
-
-def _pcts(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
+from eval.stats import p50_p95
 
 
 def _rss_mb() -> float:
@@ -42,8 +37,8 @@ def run_bench(settings: Settings, full_ingest: bool = False, rounds: int = 3) ->
             t = time.perf_counter()
             assistant.ask(q)
             ask_ms.append((time.perf_counter() - t) * 1000)
-    s50, s95 = _pcts(search_ms)
-    a50, a95 = _pcts(ask_ms)
+    s50, s95 = p50_p95(search_ms)
+    a50, a95 = p50_p95(ask_ms)
     lines += [
         f"procedures {len(assistant.catalog.procedures)}, guides {len(assistant.catalog.guides)}, "
         f"dense chunks {assistant.store.count()}, keyword chunks {len(assistant.catalog.keyword.ids)}",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
+from eval.stats import p50_p95
 
 DATA_DIR = Path(__file__).parent / "data"
 DATA = DATA_DIR / "questions.jsonl"
@@ -45,7 +45,7 @@ def score(questions: list[dict[str, Any]], search: Callable[[str], tuple[bool, l
         if rank != 1:
             misses.append(f"{item['q']} -> {codes[:3]} (want {sorted(expected)})")
     n = len(rr)
-    lat = sorted(latencies)
+    p50, p95 = p50_p95(latencies)
     return {
         "questions": len(questions),
         "in_scope_questions": n,
@@ -55,8 +55,8 @@ def score(questions: list[dict[str, Any]], search: Callable[[str], tuple[bool, l
         "mrr": sum(rr) / n,
         "oos_precision": tp / (tp + fp) if tp + fp else 0.0,
         "oos_recall": tp / (tp + fn) if tp + fn else 0.0,
-        "latency_p50_ms": statistics.median(lat),
-        "latency_p95_ms": lat[int(0.95 * (len(lat) - 1))],
+        "latency_p50_ms": p50,
+        "latency_p95_ms": p95,
         "misses": misses,
     }
 

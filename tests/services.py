@@ -35,18 +35,22 @@ def wait_ready(url: str, tries: int = 300) -> None:
     raise RuntimeError(f"{url} never answered")
 
 
-def chroma_server(path: Path) -> Iterator[str]:
-    chroma = Path(sys.executable).parent / "chroma"
-    port = free_port()
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+def server_process(command: list[str], url: str, ready_path: str) -> Iterator[str]:
+    """Start a server process, yield `url` once `url + ready_path` answers 200, stop it afterwards."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_ready(f"{url}/api/v2/heartbeat")
+        wait_ready(url + ready_path)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def chroma_server(path: Path) -> Iterator[str]:
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    yield from server_process([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                              f"http://127.0.0.1:{port}", "/api/v2/heartbeat")
 
 
 def postgres_bin() -> Path | None:
@@ -115,14 +119,7 @@ def serve_in_thread(app):  # type: ignore[no-untyped-def]
 def llama_server(model: Path, threads: int, context: int) -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server (`python -m llama_cpp.server`) on loopback; yields its /v1 URL."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "qwen",
-                             "--host", "127.0.0.1", "--port", str(port), "--n_threads", str(threads),
-                             "--n_threads_batch", str(threads), "--n_ctx", str(context)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        wait_ready(f"{url}/models")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    yield from server_process([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "qwen",
+                               "--host", "127.0.0.1", "--port", str(port), "--n_threads", str(threads),
+                               "--n_threads_batch", str(threads), "--n_ctx", str(context)],
+                              f"http://127.0.0.1:{port}/v1", "/models")

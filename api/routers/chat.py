@@ -50,16 +50,13 @@ def chat(req: ChatRequest, assistant: AssistantDep, registry: RegistryDep, stora
 def build_response(assistant: Assistant, storage: Storage, answer: Answer, session_id: str, commune: str,
                    channel: str = "") -> ChatResponse:
     """Store the turn (redacted) and shape the answer for the API, with the top procedure's card."""
-    sources = [s.__dict__ for s in answer.sources]
-    generator = answer.generator + (f"+{channel}" if channel else "")
-    turn_id = storage.add_turn(session_id, commune, answer.question, answer.answer, sources, answer.language,
-                               answer.in_scope, generator=generator, state=answer.state)
-    log.info("answer commune=%s in_scope=%s generator=%s sources=%s", commune or "-", answer.in_scope, generator,
-             ",".join(s.procedure_id for s in answer.sources) or "-")
+    turn_id = storage.add_answer(session_id, commune, answer, channel)
+    log.info("answer commune=%s in_scope=%s generator=%s channel=%s sources=%s", commune or "-", answer.in_scope,
+             answer.generator, channel or "text", ",".join(s.procedure_id for s in answer.sources) or "-")
     card = Card.of(assistant.catalog.get(answer.sources[0].procedure_id)) if answer.sources else None
     return ChatResponse(
         answer=answer.answer, language=answer.language, in_scope=answer.in_scope,
-        sources=[SourceOut(**s) for s in sources], session_id=session_id, turn_id=turn_id, card=card,
+        sources=[SourceOut(**s.__dict__) for s in answer.sources], session_id=session_id, turn_id=turn_id, card=card,
         generator=answer.generator,
     )
 
