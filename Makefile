@@ -53,20 +53,22 @@ system-deps:
 
 run: install
 	$(BIN)/tthc ingest-if-needed
-	$(BIN)/tthc serve --host 127.0.0.1 --port 8000
+	$(BIN)/tthc serve --host 127.0.0.1 --port 8000  # migrates the database first
 
 chat: install
 	$(BIN)/tthc ingest-if-needed
-	$(BIN)/tthc chat
+	$(BIN)/tthc chat  # migrates the database first
 
 test: install system-deps
-	$(BIN)/ruff check bot ingest api eval tests
+	$(BIN)/ruff check bot ingest api eval cli tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check bot ingest api eval tests
+	$(BIN)/ruff check bot ingest api eval cli tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ingest: install
 	$(BIN)/tthc ingest

@@ -13,57 +13,32 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware, ServedByMiddleware
 from api.routers import admin, chat, communes, feedback, health, pages, procedures, voice
+from api.runtime import Runtime
 from bot.assistant import Assistant
-from bot.communes import Office, OfficeFileError, Registry, load_office
-from bot.errors import ConfigError
+from bot.database.db import Database
 from bot.logs import install_redaction
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.voice.service import VoiceService
 
 log = logging.getLogger(__name__)
 
 
-def load_offices(knowledge_dir: Path, registry: Registry) -> dict[str, Office]:
-    offices = {}
-    for path in sorted((knowledge_dir / "offices").glob("*.yaml")):
-        try:
-            office = load_office(path, registry)
-        except OfficeFileError as exc:
-            log.warning("office file skipped: %s", exc)
-            continue
-        offices[office.ward_code] = office
-    return offices
-
-
-WEAK_KEYS = {"", "change-me", "changeme", "admin", "secret", "password", "test"}
-
-
-def check_production(settings: Settings) -> None:
-    """In production the server refuses to start with a default, empty or short admin key."""
-    if settings.env != "production":
-        return
-    key = settings.admin_key.get_secret_value()
-    if key.lower() in WEAK_KEYS or len(key) < 24:
-        raise ConfigError("TTHC_ENV=production needs TTHC_ADMIN_KEY: a random secret of 24+ characters "
-                          "(for example `python -c 'import secrets; print(secrets.token_urlsafe(32))'`).")
-
-
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
-               storage: Storage | None = None) -> FastAPI:
+               database: Database | None = None, voice_service: VoiceService | None = None) -> FastAPI:
     settings = settings or Settings()
-    check_production(settings)
     install_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_redaction()  # uvicorn's handlers exist by now
-        app.state.settings = settings
-        app.state.registry = Registry.load(settings.knowledge_dir)
-        app.state.offices = load_offices(settings.knowledge_dir, app.state.registry)
-        # a second start of the same app object (tests) keeps what the first one built or reloaded
-        app.state.storage = getattr(app.state, "storage", None) or storage or Storage(settings.db_url)
-        app.state.assistant = getattr(app.state, "assistant", None) or assistant or Assistant.build(settings)
-        log.info("ready: %d procedures", len(app.state.assistant.catalog.procedures))
+        # a second start of the same app object (tests) keeps the runtime the first one built or reloaded
+        if getattr(app.state, "runtime", None) is None:
+            db = database or Database(settings.db_url)
+            before, after = db.upgrade()
+            if before != after:
+                log.info("database migrated from %s to %s", before, after)
+            app.state.runtime = Runtime(settings, db, assistant=assistant, voice=voice_service)
+        log.info("ready: %d procedures", len(app.state.runtime.assistant.catalog.procedures))
         yield
 
     app = FastAPI(
@@ -73,7 +48,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         lifespan=lifespan,
     )
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.limiter = limiter
     errors.install(app)
     routers = (chat.router, voice.router, feedback.router, procedures.router, communes.router, health.router,
                pages.router, admin.router)

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.errors import IndexNotReadyError, InputError, NotFoundError, TthcError
-from bot.voice import VoiceBusyError
+from bot.limits import QUESTION_MAX_CHARS
+from bot.voice.service import VoiceBusyError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
     if field == "message" and kind == "string_too_short":
         return "Câu hỏi đang trống. Vui lòng nhập câu hỏi, ví dụ: 'làm giấy khai sinh cần gì'.", "message is empty"
     if field == "message" and kind == "string_too_long":
-        return "Câu hỏi quá dài (tối đa 2000 ký tự). Vui lòng hỏi ngắn gọn hơn.", "message is over 2,000 characters"
+        return (f"Câu hỏi quá dài (tối đa {QUESTION_MAX_CHARS} ký tự). Vui lòng hỏi ngắn gọn hơn.",
+                f"message is over {QUESTION_MAX_CHARS:,} characters")
     if field == "message" and kind == "string_pattern_mismatch":
         return "Câu hỏi đang trống hoặc chứa ký tự không hợp lệ. Vui lòng nhập câu hỏi bằng chữ.", \
             "message must contain visible text and no NUL characters"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import segno
 
-from bot.communes import Commune
 from bot.errors import ConfigError
+from bot.knowledge.communes import Commune
 from bot.settings import Settings
 
 CALL_TO_ACTION = "Quét mã để hỏi đáp thủ tục hành chính 24/7"

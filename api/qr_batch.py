@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.qr import chat_url, qr_pdf, qr_png, qr_svg
-from bot.communes import Commune
+from bot.knowledge.communes import Commune
 from bot.settings import Settings
 
 

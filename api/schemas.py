@@ -1,95 +1,71 @@
-"""Request and response models of the HTTP API (separate, as in the FastAPI full-stack template)."""
+"""Request and response models of the HTTP API (separate, as in the FastAPI full-stack template).
+
+Limits and patterns come from `bot.limits`; the procedure card is the core `Procedure` (or `Guide`) itself plus
+what a page needs, so a new field of the knowledge model reaches the API without being written twice.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.models import LEVEL_LABELS_VI, Guide, Procedure
-
-SESSION_PATTERN = r"^[0-9a-f]{32}$"
-# at least one visible character, no NUL: what the core accepts as a question
-QUESTION_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+from bot.answers.types import Source
+from bot.knowledge.communes import Commune
+from bot.knowledge.models import LEVEL_LABELS_VI, Guide, Procedure
+from bot.limits import (
+    COMMENT_MAX_CHARS,
+    COMMUNE_CODE_MAX_CHARS,
+    QUESTION_MAX_CHARS,
+    QUESTION_PATTERN,
+    SESSION_ID_PATTERN,
+)
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: str = Field(description="The question, up to 2,000 characters", min_length=1, max_length=2000,
-                         pattern=QUESTION_PATTERN)
-    commune: str | None = Field(None, description="5-digit ward code of the commune", max_length=16)
+    message: str = Field(description=f"The question, up to {QUESTION_MAX_CHARS:,} characters", min_length=1,
+                         max_length=QUESTION_MAX_CHARS, pattern=QUESTION_PATTERN)
+    commune: str | None = Field(None, description="5-digit ward code of the commune", max_length=COMMUNE_CODE_MAX_CHARS)
     session_id: str | None = Field(None, description="32 hex characters, from an earlier answer",
-                                   pattern=SESSION_PATTERN)
+                                   pattern=SESSION_ID_PATTERN)
     lang: Literal["vi", "en", "de"] | None = None
     stream: bool = False
 
 
-class SourceOut(BaseModel):
-    procedure_id: str
-    title: str
+class ProcedureCard(Procedure):
+    """A procedure as the knowledge file has it, plus its level names and `url` (= `source_url`)."""
+
+    kind: Literal["procedure"] = "procedure"
     url: str
-    section: str
-
-
-class ChannelOut(BaseModel):
-    channel: str
-    time: str
-    fee: str
-    note: str
-
-
-class DocumentOut(BaseModel):
-    name: str
-    quantity: str
-    form: str
-    group: str
-
-
-class LegalOut(BaseModel):
-    title: str
-    number: str
-    article: str
-
-
-class Card(BaseModel):
-    code: str
-    title: str
-    kind: Literal["procedure", "guide"] = "procedure"
-    levels: list[str] = []
-    level_labels: list[str] = []
-    field: str = ""
-    agency: str = ""
-    authority: str = ""
-    source: str = "portal"
-    url: str = ""
-    applicants: str = ""
-    channels: list[ChannelOut] = []
-    documents: list[DocumentOut] = []
-    legal_basis: list[LegalOut] = []
-    result: str = ""
-    sections: dict[str, str] = {}
+    level_labels: list[str]
 
     @classmethod
-    def of(cls, item: Procedure | Guide) -> Card:
-        if isinstance(item, Guide):
-            return cls(code=item.code, title=item.title, kind="guide", url=item.source_url,
-                       sections={"noi-dung": item.body})
-        return cls(
-            code=item.code, title=item.title, levels=list(item.levels),
-            level_labels=[LEVEL_LABELS_VI[lv] for lv in item.levels], field=item.field, agency=item.agency,
-            authority=item.authority, source=item.source, url=item.source_url, applicants=item.applicants,
-            channels=[ChannelOut(**c.model_dump()) for c in item.channels],
-            documents=[DocumentOut(**d.model_dump()) for d in item.documents],
-            legal_basis=[LegalOut(**r.model_dump()) for r in item.legal_basis], result=item.result,
-            sections=dict(item.sections),
-        )
+    def of(cls, item: Procedure) -> ProcedureCard:
+        return cls(**item.model_dump(), url=item.source_url, level_labels=[LEVEL_LABELS_VI[lv] for lv in item.levels])
+
+
+class GuideCard(Guide):
+    kind: Literal["guide"] = "guide"
+    url: str
+
+    @classmethod
+    def of(cls, item: Guide) -> GuideCard:
+        return cls(**item.model_dump(), url=item.source_url)
+
+
+Card = Annotated[ProcedureCard | GuideCard, Field(discriminator="kind")]
+
+
+def card_of(item: Procedure | Guide) -> ProcedureCard | GuideCard:
+    return GuideCard.of(item) if isinstance(item, Guide) else ProcedureCard.of(item)
 
 
 class ChatResponse(BaseModel):
     answer: str
     language: str
     in_scope: bool
-    sources: list[SourceOut]
+    sources: list[Source] = Field(description="The official texts the answer cites (the core `Source`)")
     session_id: str
     turn_id: int
     card: Card | None = None
@@ -104,10 +80,10 @@ class VoiceResponse(ChatResponse):
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    session_id: str = Field(pattern=SESSION_PATTERN)
+    session_id: str = Field(pattern=SESSION_ID_PATTERN)
     turn_id: int | None = Field(None, ge=1, le=2_147_483_647)
     rating: Literal["up", "down"]
-    comment: str = Field("", max_length=1000)
+    comment: str = Field("", max_length=COMMENT_MAX_CHARS)
 
 
 class FeedbackResponse(BaseModel):
@@ -131,13 +107,9 @@ class ProcedureSearchResponse(BaseModel):
     results: list[ProcedureHit]
 
 
-class CommuneOut(BaseModel):
-    ward_code: str
-    ward_name: str
-    ward_type: str
-    province_code: str
-    province_name: str
-    merged_from_text: str
+class CommuneOut(Commune):
+    """The registry's commune, with its chat page and whatever office details it published."""
+
     chat_url: str
     office: dict[str, str] | None = None
 

@@ -1,18 +1,21 @@
-"""The answering core in one object: built once (heavy parts inside), then asked many times."""
+"""The answering core in one object: built once (embedder, vector store, generator inside), then asked many
+times. It keeps no conversation: `bot.conversation` owns sessions and storage."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.answer import Answer, compose, follow_up, is_follow_up
-from bot.catalog import Catalog
-from bot.embedder import Embedder, build_embedder
-from bot.generate import Generator, build_generator
-from bot.models import Procedure
-from bot.retrieval import Retriever, Scope, SearchResponse
+from bot.answers.aspects import is_follow_up
+from bot.answers.extractive import compose, follow_up
+from bot.answers.generators import Generator, build_generator
+from bot.answers.types import Answer
+from bot.knowledge.models import Procedure
+from bot.search.catalog import Catalog
+from bot.search.embedders import Embedder, build_embedder
+from bot.search.retrieval import Retriever, Scope, SearchResponse
+from bot.search.vectors import Store, build_store
 from bot.settings import Settings
-from bot.store import Store, build_store
 
 
 @dataclass

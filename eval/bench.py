@@ -51,8 +51,8 @@ def run_bench(settings: Settings, full_ingest: bool = False, rounds: int = 3) ->
 
 
 def _bench_ingest(settings: Settings) -> list[str]:
-    from bot.embedder import build_embedder
-    from bot.store import build_store
+    from bot.search.embedders import build_embedder
+    from bot.search.vectors import build_store
     from ingest.pipeline import ingest
 
     with tempfile.TemporaryDirectory(prefix="tthc-bench-") as tmp:

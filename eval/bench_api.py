@@ -6,6 +6,8 @@ import gzip
 import socket
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -14,16 +16,15 @@ from eval.retrieval import load_questions
 from eval.stats import p50_p95
 
 
-def run_api_bench(settings: Settings, requests: int = 200) -> str:
+def run_api_bench(settings: Settings, app_factory: Callable[[Settings], Any], requests: int = 200) -> str:
+    """`app_factory` builds the ASGI app (the CLI passes `api.app.create_app`): eval never imports the API."""
     import uvicorn
-
-    from api.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     settings = settings.model_copy(update={"rate_limit_per_minute": 10**6})
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app_factory(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:

@@ -21,12 +21,12 @@ from eval.speech import speak, voice_questions, wer
 
 def run_voice_bench(settings: Settings) -> str:
     from bot.assistant import Assistant
-    from bot.transcribe import build_transcriber
-    from bot.voice import VoiceService
+    from bot.voice.service import VoiceService
+    from bot.voice.transcribers import build_transcriber
 
     assistant = Assistant.build(settings)
     t0 = time.perf_counter()
-    service = VoiceService(assistant, build_transcriber(settings), max_seconds=settings.voice_max_seconds)
+    service = VoiceService(build_transcriber(settings), max_seconds=settings.voice_max_seconds)
     load_s = time.perf_counter() - t0
     questions = voice_questions()
     raw_wer, cor_wer, rtfs = [], [], []
@@ -36,7 +36,7 @@ def run_voice_bench(settings: Settings) -> str:
         for i, item in enumerate(questions):
             audio = speak(item["q"], Path(tmp) / f"q{i}", "webm")
             try:
-                transcript, correction = service.hear(str(audio))
+                transcript, correction = service.hear(str(audio), assistant)
             except InputError:  # nothing recognised: a miss, every word wrong
                 raw_wer.append(1.0)
                 cor_wer.append(1.0)
@@ -69,7 +69,7 @@ def _server_rss(settings: Settings, audio: Path) -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "TTHC_VAR_DIR": str(settings.var_dir), "TTHC_KNOWLEDGE_DIR": str(settings.knowledge_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -88,7 +88,7 @@ def _start(workers: int, settings: Settings) -> tuple[subprocess.Popen, str]:
         port = s.getsockname()[1]
     env = {**os.environ, "TTHC_RATE_LIMIT_PER_MINUTE": "1000000", "TTHC_VAR_DIR": str(settings.var_dir),
            "TTHC_KNOWLEDGE_DIR": str(settings.knowledge_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):

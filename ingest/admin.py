@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.communes import OfficeFileError, Registry, load_office
-from bot.embedder import Embedder
 from bot.errors import InputError, NotFoundError
-from bot.store import Store
+from bot.knowledge.communes import OfficeFileError, Registry, load_office
+from bot.search.embedders import Embedder
+from bot.search.vectors import Store
 from ingest.files import KnowledgeFileError, load_procedure, write_atomic
 from ingest.pipeline import IngestReport, ingest
 

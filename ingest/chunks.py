@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.models import SECTIONS, Guide, Procedure
+from bot.knowledge.models import SECTIONS, Guide, Procedure
 
 _GUIDE_SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.M)
 DENSE_CHARS = 700

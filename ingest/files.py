@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.models import SECTION_BY_TITLE, SECTIONS, Guide, Procedure
+from bot.knowledge.models import SECTION_BY_TITLE, SECTIONS, Guide, Procedure
 
 GENERATED = "<!-- Phần này sinh tự động từ phần đầu tệp (front matter); hãy sửa ở đó. -->"
 _GENERATED_SECTIONS = ("cach-thuc", "ho-so", "ket-qua", "can-cu")
@@ -126,7 +126,7 @@ def load_guide(path: Path, data: bytes | None = None) -> Loaded:
 def render_procedure(proc: Procedure) -> str:
     """The Markdown form of a procedure: YAML front matter, then readable sections."""
     meta = proc.model_dump(exclude={"sections"}, exclude_defaults=False)
-    for key in ("keywords",):
+    for key in ("keywords", "questions"):
         if not meta[key]:
             meta.pop(key)
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000)

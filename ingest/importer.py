@@ -59,7 +59,7 @@ def import_portal(source: Path, out_dir: Path) -> ImportReport:
         report.with_legal_numbers += any(ref.number for ref in proc.legal_basis)
         report.with_result += bool(proc.result)
         target = out_dir / f"{proc.code}.md"
-        proc.keywords = _curated_keywords(target)
+        proc.keywords, proc.questions = _curated(target)
         if write_atomic(target, render_procedure(proc)):
             report.written += 1
         else:
@@ -67,11 +67,12 @@ def import_portal(source: Path, out_dir: Path) -> ImportReport:
     return report
 
 
-def _curated_keywords(path: Path) -> list[str]:
-    """Keywords are curated by people (everyday names for a procedure); a re-import keeps them."""
+def _curated(path: Path) -> tuple[list[str], list[str]]:
+    """Keywords and citizen phrasings are written by people, not the portal; a re-import keeps them."""
     if not path.exists():
-        return []
+        return [], []
     try:
-        return list(load_procedure(path).item.keywords)
+        item = load_procedure(path).item
     except KnowledgeFileError:
-        return []
+        return [], []
+    return list(item.keywords), list(getattr(item, "questions", []))

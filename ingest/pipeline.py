@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.catalog import CATALOG_FILE, KEYWORD_FILE, STATE_FILE
-from bot.communes import OfficeFileError, Registry, load_office
-from bot.embedder import Embedder
-from bot.keyword import KeywordIndex
-from bot.models import Guide, Procedure
-from bot.store import Store
+from bot.knowledge.communes import OfficeFileError, Registry, load_office
+from bot.knowledge.models import Guide, Procedure
+from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, STATE_FILE
+from bot.search.embedders import Embedder
+from bot.search.keywords import KeywordIndex
+from bot.search.vectors import Store
 from ingest.chunks import Chunk, guide_chunks, procedure_chunks
 from ingest.files import KnowledgeFileError, Loaded, load_guide, load_procedure, write_atomic
 

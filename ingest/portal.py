@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.models import Channel, Document, LegalRef, Level, Procedure
+from bot.knowledge.models import Channel, Document, LegalRef, Level, Procedure
 from bot.text import clean, nfc
 
 EMPTY = "Không có thông tin"

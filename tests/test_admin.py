@@ -1,7 +1,6 @@
 """Admin endpoints: key required (constant-time compare), validated atomic writes, re-ingest, audit log."""
 
 import json
-import shutil
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,29 +9,8 @@ from pydantic import SecretStr
 from api.app import create_app
 from bot.errors import ConfigError
 from bot.settings import Settings
-from bot.store import build_store
-from ingest.pipeline import ingest
-
-KEY = "k3y-for-tests-0123456789abcdef"
-HEADERS = {"X-Admin-Key": KEY, "X-Admin-User": "lan.vanthu"}
-
-
-@pytest.fixture()
-def admin_app(tmp_path, kb_dir, embedder):
-    kb = tmp_path / "kb"
-    (kb / "procedures").mkdir(parents=True)
-    for code in ("1.001193", "1.000894", "1.004194"):
-        shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
-    (kb / "guides").mkdir()
-    shutil.copy(kb_dir / "communes.csv", kb / "communes.csv")
-    settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var", admin_key=SecretStr(KEY), collection="admin")
-    store = build_store(settings, embedder)
-    ingest(kb, settings.index_dir, store, embedder)
-    from bot.assistant import Assistant
-
-    app = create_app(settings, assistant=Assistant.build(settings, embedder=embedder, store=store))
-    with TestClient(app) as client:
-        yield app, client, settings
+from tests.conftest import ADMIN_HEADERS as HEADERS
+from tests.conftest import ADMIN_KEY as KEY
 
 
 def test_admin_needs_the_key(admin_app):
@@ -52,8 +30,20 @@ def test_admin_disabled_without_a_key(tmp_path, settings, assistant):
 
 @pytest.mark.parametrize("key", ["", "change-me", "short-key"])
 def test_production_refuses_weak_keys(settings, key):
-    with pytest.raises(ConfigError):
-        create_app(settings.model_copy(update={"env": "production", "admin_key": SecretStr(key)}))
+    with pytest.raises(ConfigError) as info:
+        Settings(**{**settings.model_dump(), "env": "production", "admin_key": SecretStr(key)})
+    assert "TTHC_ADMIN_KEY" in info.value.message
+    strong = Settings(**{**settings.model_dump(), "env": "production", "admin_key": SecretStr("k" * 32)})
+    assert strong.env == "production"
+
+
+def test_bad_settings_name_the_variable(monkeypatch):
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("TTHC_GENERATOR", "gpt-9")
+    with pytest.raises(ConfigError) as info:
+        get_settings()
+    assert info.value.message.startswith("TTHC_GENERATOR:") and "extractive" in info.value.message
 
 
 def test_upsert_delete_procedure_and_audit(admin_app):

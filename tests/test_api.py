@@ -73,14 +73,14 @@ def test_feedback_is_stored(client, app):
                                               "rating": "up"}).status_code == 404
     assert client.post("/api/feedback", json={"session_id": "x", "rating": "up"}).status_code == 422
     from sqlalchemy import text
-    with app.state.storage.engine.connect() as conn:
+    with app.state.runtime.database.engine.connect() as conn:
         comment = conn.execute(text("select comment from feedback order by id desc limit 1")).scalar()
     assert "0905123456" not in comment and "[số điện thoại]" in comment
 
 
 def test_personal_data_is_redacted_before_storage(client, app):
     chat = client.post("/api/chat", json={"message": "CCCD 012345678901 mất rồi, email a.b@gmail.com, làm lại căn cước"}).json()
-    turns = app.state.storage.turns(chat["session_id"])
+    turns = app.state.runtime.database.conversations.turns(chat["session_id"])
     assert "012345678901" not in turns[-1].question and "a.b@gmail.com" not in turns[-1].question
 
 
@@ -117,7 +117,7 @@ def test_pages_escape_and_count_scans(client, app):
     page = client.get("/c/20320?src=qr")
     assert page.status_code == 200 and "Xã Hòa Vang" in page.text
     assert "content-security-policy" in page.headers
-    assert app.state.storage.scan_counts().get("20320", 0) >= 1
+    assert app.state.runtime.database.scans.counts().get("20320", 0) >= 1
     unknown = client.get("/c/<script>alert(1)</script>")
     assert unknown.status_code == 404 and "<script>alert(1)</script>" not in unknown.text
     assert "Tìm xã, phường" in unknown.text

@@ -150,14 +150,15 @@ def test_microphone_on_the_chat_page(pw, server, app, settings, assistant, tmp_p
     """Chromium's fake microphone plays a spoken question; the page records, transcribes and answers."""
     import subprocess
 
-    from bot.transcribe import FasterWhisperTranscriber, packaged_base_model
-    from bot.voice import VoiceService
+    from bot.voice.service import VoiceService
+    from bot.voice.transcribers import FasterWhisperTranscriber, packaged_base_model
     from eval.speech import speak
 
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
         pytest.skip("espeak-ng and sox are installed by make test")
-    if getattr(app.state, "voice", None) is None:
-        app.state.voice = VoiceService(assistant, FasterWhisperTranscriber(packaged_base_model(settings.var_dir / "models")))
+    runtime = app.state.runtime
+    if runtime.voice_service is None:
+        runtime.voice_service = VoiceService(FasterWhisperTranscriber(packaged_base_model(settings.var_dir / "models")))
     spoken = speak("làm giấy khai sinh cho con cần giấy tờ gì", tmp_path / "q", "wav")
     capture = tmp_path / "mic.wav"
     subprocess.run(["sox", str(spoken), "-r", "48000", "-c", "1", "-b", "16", str(capture), "pad", "0.5", "3"],

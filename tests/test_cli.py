@@ -83,4 +83,4 @@ def test_eval_answers_reports_for_the_chosen_generator(cli_env):
     assert "questions: 12 (" in out and "answers written by: extractive 12" in out
     assert "numbers found in the cited sources:" in out and "not found: 0" in out
     unknown = run_cli(["eval", "answers", "--generator", "gpt-9"], cli_env)
-    assert unknown.returncode == 2 and b"use one of extractive, llamacpp, openai" in unknown.stderr
+    assert unknown.returncode == 2 and b"one of extractive, llamacpp, openai" in unknown.stderr

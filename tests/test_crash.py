@@ -8,9 +8,9 @@ import subprocess
 import sys
 import time
 
-from bot.catalog import Catalog
+from bot.search.catalog import Catalog
+from bot.search.vectors import build_store
 from bot.settings import ROOT, Settings
-from bot.store import build_store
 from ingest.chunks import procedure_chunks
 from ingest.files import load_procedure
 from ingest.pipeline import ingest, load_knowledge
@@ -37,7 +37,7 @@ def test_kill_during_ingest_leaves_a_consistent_store(tmp_path, kb_dir, embedder
     files_before = _digests(kb)
     env = {**os.environ, "TTHC_KNOWLEDGE_DIR": str(kb), "TTHC_VAR_DIR": str(settings.var_dir),
            "TTHC_COLLECTION": "crash", "TTHC_EMBED_BATCH": "4"}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "ingest"], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "ingest"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     new = {x.item.code: x.digest for x in load_knowledge(kb)[0]}
     _wait_until_some_embedded(settings.var_dir / "chroma" / "chroma.sqlite3", set(new.values()), proc)

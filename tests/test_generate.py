@@ -6,10 +6,10 @@ knowledge files and the checks are real.
 
 import pytest
 
-from bot.answer import SAFETY, SCOPE_MESSAGE
+from bot.answers.generators import GroundedGenerator, build_generator
+from bot.answers.grounding import SYSTEM_PROMPT, StreamChecker, build_messages, check
+from bot.answers.messages import SAFETY, SCOPE_MESSAGE
 from bot.errors import ConfigError
-from bot.generate import GroundedGenerator, build_generator
-from bot.grounding import SYSTEM_PROMPT, StreamChecker, build_messages, check
 from bot.settings import Settings
 
 
@@ -148,8 +148,8 @@ def test_the_generator_is_chosen_by_settings(tmp_path):
     assert build_generator(Settings(var_dir=tmp_path)).name == "extractive"
     remote = build_generator(Settings(var_dir=tmp_path, generator="openai", llm_base_url="http://127.0.0.1:9/v1"))
     assert isinstance(remote, GroundedGenerator) and remote.name == "openai"
-    with pytest.raises(ConfigError, match="use one of extractive, llamacpp, openai"):
-        build_generator(Settings(var_dir=tmp_path, generator="gpt"))
+    with pytest.raises(ConfigError, match="one of extractive, llamacpp, openai"):
+        build_generator(Settings(var_dir=tmp_path).model_copy(update={"generator": "gpt"}))  # as `--generator gpt`
     not_gguf = tmp_path / "model.gguf"
     not_gguf.write_bytes(b"<html>not a model</html>")
     with pytest.raises(ConfigError, match="is not a GGUF file"):

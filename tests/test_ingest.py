@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from bot.catalog import Catalog
+from bot.search.catalog import Catalog
+from bot.search.vectors import build_store
 from bot.settings import Settings
-from bot.store import build_store
 from ingest.pipeline import ingest
 
 CODES = ["1.001193", "1.000894", "1.000656"]

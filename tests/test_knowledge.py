@@ -41,7 +41,7 @@ def test_commune_registry():
 
 
 def test_commune_search_is_diacritic_insensitive_and_finds_old_names():
-    from bot.communes import Registry
+    from bot.knowledge.communes import Registry
 
     reg = Registry.load(KNOWLEDGE)
     assert reg.search("hoa vang")[0].ward_code == "20320"

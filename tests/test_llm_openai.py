@@ -9,33 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from bot.generate import grounded
-from bot.llm import openai_chat
+from bot.answers.generators import grounded
+from bot.answers.llm import openai_chat
 from bot.settings import Settings
-
-
-def sse(*pieces: str) -> bytes:
-    events = [{"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m",
-               "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces]
-    return b"".join(b"data: " + json.dumps(e, ensure_ascii=False).encode() + b"\n\n" for e in events) + b"data: [DONE]\n\n"
-
-
-class Endpoint:
-    """A hand-written OpenAI-compatible endpoint: each request gets the next scripted reply (bytes, a status
-    code, or an exception to raise), and is kept for inspection."""
-
-    def __init__(self, *replies):
-        self.replies = list(replies)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        if isinstance(reply, Exception):
-            raise reply
-        if isinstance(reply, int):
-            return httpx.Response(reply, json={"error": {"message": "overloaded"}})
-        return httpx.Response(200, content=reply, headers={"content-type": "text/event-stream"})
+from tests.conftest import Endpoint, sse
 
 
 @pytest.fixture

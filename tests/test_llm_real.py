@@ -9,8 +9,8 @@ import dataclasses
 
 import pytest
 
-from bot.generate import build_generator
-from bot.grounding import CITE
+from bot.answers.generators import build_generator
+from bot.answers.grounding import CITE
 from bot.settings import ROOT
 from eval.answers import answer_metrics, format_report
 
@@ -31,7 +31,7 @@ def local(assistant, llm_settings):
 
 @pytest.fixture(scope="module")
 def served(assistant, llm_settings, local):
-    from bot.llm import gguf_path
+    from bot.answers.llm import gguf_path
     from tests.services import llama_server
 
     server = llama_server(gguf_path(llm_settings), llm_settings.llm_threads, llm_settings.llm_context)

@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 
 from api.qr import chat_url, qr_pdf, qr_png, qr_svg
-from bot.communes import Registry
+from bot.knowledge.communes import Registry
 from bot.settings import ROOT, Settings
 
 # heavy diacritics, a ward, a special zone, and the Đà Nẵng communes with QR codes on the wall

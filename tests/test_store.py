@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from bot.search.vectors import build_store
 from bot.settings import Settings
-from bot.store import build_store
 
 
 @pytest.fixture(params=["embedded", "server"])

@@ -1,5 +1,5 @@
-from bot.query import parse_query
-from bot.restore import Restorer
+from bot.search.diacritics import Restorer
+from bot.search.query import parse_query
 from bot.text import canonical, fold, fold_tones, nfc
 
 

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from bot.packaged import sha256
-from bot.transcribe import BASE_SHA256, FasterWhisperTranscriber, packaged_base_model
-from bot.voice import VoiceService
+from bot.voice.service import VoiceService
+from bot.voice.transcribers import BASE_SHA256, FasterWhisperTranscriber, packaged_base_model
 from eval.speech import speak, voice_questions, wer
 from tests.conftest import run_cli
 
@@ -25,7 +25,7 @@ def audio_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def voice(assistant, settings):
     model = packaged_base_model(settings.var_dir / "models")
-    return VoiceService(assistant, FasterWhisperTranscriber(model), max_seconds=60)
+    return VoiceService(FasterWhisperTranscriber(model), max_seconds=60)
 
 
 def test_packaged_model_is_joined_and_verified(settings, voice):
@@ -42,7 +42,7 @@ def test_spoken_questions_find_the_right_procedure(voice, assistant, audio_dir):
     for i, item in enumerate(questions):
         audio = speak(item["q"], audio_dir / f"q{i}", "webm")
         try:
-            transcript, correction = voice.hear(str(audio))
+            transcript, correction = voice.hear(str(audio), assistant)
         except Exception:
             raw_wer.append(1.0)
             corrected_wer.append(1.0)
@@ -56,16 +56,18 @@ def test_spoken_questions_find_the_right_procedure(voice, assistant, audio_dir):
     assert statistics.mean(corrected_wer) < statistics.mean(raw_wer)
 
 
-def test_correction_fixes_typical_mishearings(voice):
-    fixed = voice.corrector.correct("đăng ký khai xinh cho con")
+def test_correction_fixes_typical_mishearings(voice, assistant):
+    corrector = voice.corrector(assistant)
+    fixed = corrector.correct("đăng ký khai xinh cho con")
     assert "khai sinh" in fixed.corrected
     assert fixed.raw == "đăng ký khai xinh cho con"
-    assert "thường trú" in voice.corrector.correct("đăng ký tường trú").corrected
+    assert "thường trú" in corrector.correct("đăng ký tường trú").corrected
+    assert voice.corrector(assistant) is corrector  # built once per catalog
 
 
 @pytest.mark.parametrize("fmt", ["webm", "ogg", "m4a", "mp3", "wav"])
 def test_voice_api_takes_browser_formats(client, audio_dir, fmt, voice, app):
-    app.state.voice = voice
+    app.state.runtime.voice_service = voice
     audio = speak("làm giấy khai sinh cho con cần giấy tờ gì", audio_dir / "birth", fmt)
     with audio.open("rb") as handle:
         r = client.post("/api/voice", files={"audio": (audio.name, handle)}, data={"commune": "20320"})
@@ -77,7 +79,7 @@ def test_voice_api_takes_browser_formats(client, audio_dir, fmt, voice, app):
 
 
 def test_voice_continues_the_chat_session(client, audio_dir, voice, app):
-    app.state.voice = voice
+    app.state.runtime.voice_service = voice
     chat = client.post("/api/chat", json={"message": "xin chào, tôi muốn hỏi thủ tục"}).json()
     audio = speak("đăng ký kết hôn cần những giấy tờ gì", audio_dir / "marry", "webm")
     with audio.open("rb") as handle:
@@ -88,7 +90,7 @@ def test_voice_continues_the_chat_session(client, audio_dir, voice, app):
 
 
 def test_bad_audio_gets_clear_vietnamese_errors_and_the_server_stays_up(client, audio_dir, voice, app):
-    app.state.voice = voice
+    app.state.runtime.voice_service = voice
     silence = audio_dir / "silence-10min.wav"
     subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(silence), "trim", "0", "600"], check=True)
     silence_ogg = audio_dir / "silence-10min.ogg"
@@ -115,6 +117,31 @@ def test_bad_audio_gets_clear_vietnamese_errors_and_the_server_stays_up(client, 
     assert client.post("/api/chat", json={"message": "đăng ký tạm trú"}).json()["sources"][0]["procedure_id"] == "1.004194"
 
 
+def test_voice_answers_from_the_new_catalog_after_a_reingest(admin_app, voice, audio_dir):
+    """The voice service takes the assistant in use on each call: after an admin edit and re-ingest, a spoken
+    question is answered from the new catalog (it used to keep the catalog it was built with)."""
+    from tests.conftest import ADMIN_HEADERS
+
+    app, client, settings = admin_app
+    app.state.runtime.voice_service = voice
+    audio = speak("đăng ký tạm trú cần giấy tờ gì", audio_dir / "tam-tru", "webm").read_bytes()
+
+    def spoken() -> dict:
+        r = client.post("/api/voice", files={"audio": ("q.webm", audio)}, data={"commune": "20320"})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    before = spoken()
+    assert before["sources"][0]["procedure_id"] == "1.004194" and "bản sửa 2026" not in before["answer"]
+    path = settings.knowledge_dir / "procedures" / "1.004194.md"
+    text = path.read_text(encoding="utf-8").replace("title: Đăng ký tạm trú", "title: Đăng ký tạm trú (bản sửa 2026)")
+    assert client.put("/api/admin/procedures/1.004194", json={"content": text}, headers=ADMIN_HEADERS).status_code == 200
+    after = spoken()
+    assert after["sources"][0]["procedure_id"] == "1.004194"
+    assert "Đăng ký tạm trú (bản sửa 2026)" in after["answer"]  # the text, not only the card
+    assert after["card"]["title"] == "Đăng ký tạm trú (bản sửa 2026)"
+
+
 def test_cli_transcribe_json(cli_env, audio_dir):
     audio = speak("làm giấy khai sinh cho con cần giấy tờ gì", audio_dir / "birth", "ogg")
     proc = run_cli(["transcribe", "--json", str(audio)], cli_env)
@@ -135,16 +162,16 @@ def pt_checkpoint(settings, tmp_path_factory):
 
 @pytest.fixture(scope="session", params=["faster-whisper", "openai-whisper"])
 def any_transcriber(request, settings, pt_checkpoint):
-    from bot.transcribe import OpenAIWhisperTranscriber
+    """Every registered transcriber, built the way the settings build it (openai-whisper from the .pt)."""
+    from bot.voice.transcribers import build_transcriber
 
-    if request.param == "faster-whisper":
-        return FasterWhisperTranscriber(packaged_base_model(settings.var_dir / "models"))
-    return OpenAIWhisperTranscriber(pt_checkpoint)
+    model = pt_checkpoint if request.param == "openai-whisper" else None
+    return build_transcriber(settings.model_copy(update={"whisper_backend": request.param, "whisper_model": model}))
 
 
 def test_transcriber_contract(any_transcriber, audio_dir):
     """Both backends, on real weights (the .pt is converted from the packaged CTranslate2 base)."""
-    from bot.transcribe import decode_audio
+    from bot.voice.transcribers import decode_audio
 
     audio = speak("làm giấy khai sinh cho con cần giấy tờ gì", audio_dir / "birth", "wav")
     result = any_transcriber.transcribe(decode_audio(str(audio)), language="vi")

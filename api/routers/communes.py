@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api.deps import OfficesDep, RegistryDep, SettingsDep
 from api.qr import chat_url, qr_png, qr_svg
 from api.schemas import CommuneOut, problems
-from bot.communes import Commune, Office
+from bot.knowledge.communes import Commune, Office
 from bot.settings import Settings
 
 router = APIRouter(prefix="/api/communes", tags=["communes"])
@@ -18,8 +18,7 @@ router = APIRouter(prefix="/api/communes", tags=["communes"])
 
 def commune_out(c: Commune, settings: Settings, office: Office | None) -> CommuneOut:
     return CommuneOut(
-        ward_code=c.ward_code, ward_name=c.ward_name, ward_type=c.ward_type, province_code=c.province_code,
-        province_name=c.province_name, merged_from_text=c.merged_from_text, chat_url=chat_url(settings, c.ward_code),
+        **c.model_dump(), chat_url=chat_url(settings, c.ward_code),
         office={k: v for k, v in office.model_dump().items() if v and k != "ward_code"} if office else None,
     )
 

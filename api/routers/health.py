@@ -1,7 +1,11 @@
+"""Liveness and readiness for a load balancer."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+
+from api.deps import MaybeRuntimeDep
 
 router = APIRouter(tags=["health"])
 
@@ -12,9 +16,8 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(request: Request) -> JSONResponse:
-    assistant = getattr(request.app.state, "assistant", None)
-    if assistant is None:
+def readyz(runtime: MaybeRuntimeDep) -> JSONResponse:
+    if runtime is None:
         return JSONResponse({"status": "starting"}, status_code=503)
-    return JSONResponse({"status": "ready", "procedures": len(assistant.catalog.procedures),
-                         "dense_chunks": assistant.store.count()})
+    return JSONResponse({"status": "ready", "procedures": len(runtime.assistant.catalog.procedures),
+                         "dense_chunks": runtime.assistant.store.count()})

@@ -13,8 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.deps import OfficesDep, RegistryDep, StorageDep
+from api.deps import DatabaseDep, OfficesDep, RegistryDep
 from bot.errors import NotFoundError
+from bot.limits import QUESTION_MAX_CHARS
 
 router = APIRouter(tags=["pages"])
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -30,7 +31,7 @@ def _page(title: str, css: str, body: str, status: int = 200) -> HTMLResponse:
 
 @router.get("/c/{ward_code:path}", response_class=HTMLResponse, include_in_schema=False)
 def commune_page(
-    ward_code: str, registry: RegistryDep, offices: OfficesDep, storage: StorageDep,
+    ward_code: str, registry: RegistryDep, offices: OfficesDep, database: DatabaseDep,
     src: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
     try:
@@ -38,7 +39,7 @@ def commune_page(
     except NotFoundError:
         return _unknown_commune(ward_code)
     if src == "qr":
-        storage.add_scan(commune.ward_code)
+        database.scans.add(commune.ward_code)
     office = offices.get(commune.ward_code)
     office_lines = []
     if office:
@@ -54,7 +55,7 @@ def commune_page(
 <main><p id="greet" class="greet"></p><div id="sugg" class="sugg"></div><div id="log" aria-live="polite"></div>
 <p id="note" class="note"></p></main>
 <form id="f" autocomplete="off"><button class="mic" id="mic" type="button" aria-label="Hỏi bằng giọng nói"
-title="Hỏi bằng giọng nói" aria-pressed="false">🎤</button><span id="rec" class="rec" hidden></span><input id="q" name="q" maxlength="2000" aria-label="Câu hỏi" required>
+title="Hỏi bằng giọng nói" aria-pressed="false">🎤</button><span id="rec" class="rec" hidden></span><input id="q" name="q" maxlength="{QUESTION_MAX_CHARS}" aria-label="Câu hỏi" required>
 <button class="send" id="send" type="submit">Gửi</button></form></div>
 <script src="/static/chat.js" defer></script></body>"""
     return _page(f"Hỏi đáp TTHC – {commune.ward_name}", "chat.css", body)

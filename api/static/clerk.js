@@ -44,6 +44,8 @@
   }
   function open(code) {
     fetch("/api/procedures/" + encodeURIComponent(code)).then(function (r) { return r.json(); }).then(function (c) {
+      if (c.kind === "guide") { c.sections = {"Nội dung": c.body}; }
+      ["documents", "channels", "legal_basis", "level_labels"].forEach(function (k) { c[k] = c[k] || []; });
       current = c; card.textContent = "";
       card.appendChild(el("h2", null, c.title));
       card.appendChild(el("p", "muted", c.code + " · " + (c.level_labels || []).join(", ") + " · " + c.field + " · " + c.agency));

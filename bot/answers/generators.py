@@ -1,12 +1,12 @@
 """Generators turn retrieved procedures into an answer. One interface, chosen by `TTHC_GENERATOR`:
 
-- `extractive` (default): the cited card from `bot.answer`; no model, always available, and the fallback.
+- `extractive` (default): the cited card from `bot.answers.extractive`; no model, always there, and the fallback.
 - `openai`: any OpenAI-compatible endpoint through langchain-openai (vLLM, Ollama, llama.cpp server, hosted).
 - `llamacpp`: a local GGUF model through llama-cpp-python (`pip install -e '.[llm]'`).
 
-LLM answers are checked sentence by sentence (`bot.grounding`) while they stream; when the model fails, is
+LLM answers are checked sentence by sentence (`bot.answers.grounding`) while they stream; when the model fails, is
 slow, or nothing it wrote survives the checks, the citizen gets the extractive answer instead. Backends
-register a factory with `@register("name")`.
+register a factory in `GENERATORS` (`bot.backends`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from bot.answer import LABELS, Answer, Source, detect_aspects
-from bot.errors import ConfigError
-from bot.grounding import Item, StreamChecker, build_messages, condense_messages
-from bot.language import detect_language
-from bot.retrieval import SearchResponse
+from bot.answers.aspects import detect_aspects
+from bot.answers.grounding import Item, StreamChecker, build_messages, condense_messages
+from bot.answers.messages import LABELS
+from bot.answers.types import Answer, Source
+from bot.backends import Backends
+from bot.search.language import detect_language
+from bot.search.retrieval import SearchResponse
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,10 +36,16 @@ SOURCE_MARGIN = 0.1  # fused-score distance from the top result within which a r
 class ChatModel(Protocol):
     """What we need of a LangChain chat model: `stream(messages)` yielding chunks with `.content`."""
 
-    def stream(self, input: Any, **kwargs: Any) -> Iterator[Any]: ...
+    def stream(self, input: Any, **kwargs: Any) -> Iterator[Any]:
+        """The reply to (role, text) messages, piece by piece; may raise anything a remote model raises."""
+        ...
 
 
 class Generator(Protocol):
+    """Writes the answer to a retrieved question. `name` is what `Answer.generator` reports when it wrote the
+    text; every implementation must end its stream with exactly one Answer and never raise for a model's
+    failure (it falls back instead)."""
+
     name: str
 
     def stream(self, question: str, response: SearchResponse, items: dict[str, Item], fallback: Fallback,
@@ -174,26 +182,11 @@ class GroundedGenerator:
         return line
 
 
-GeneratorFactory = Callable[[Settings], Generator]
-_FACTORIES: dict[str, GeneratorFactory] = {}
-
-
-def register(name: str) -> Callable[[GeneratorFactory], GeneratorFactory]:
-    def add(factory: GeneratorFactory) -> GeneratorFactory:
-        _FACTORIES[name] = factory
-        return factory
-    return add
-
-
-def generator_names() -> list[str]:
-    return sorted(_FACTORIES)
+GENERATORS: Backends[Generator] = Backends("generator", "TTHC_GENERATOR")
 
 
 def build_generator(settings: Settings) -> Generator:
-    factory = _FACTORIES.get(settings.generator)
-    if factory is None:
-        raise ConfigError(f"Unknown TTHC_GENERATOR '{settings.generator}': use one of {', '.join(generator_names())}.")
-    return factory(settings)
+    return GENERATORS.build(settings.generator, settings)
 
 
 def grounded(model: ChatModel, name: str, settings: Settings) -> GroundedGenerator:
@@ -202,20 +195,20 @@ def grounded(model: ChatModel, name: str, settings: Settings) -> GroundedGenerat
                              deadline_seconds=settings.llm_deadline_seconds)
 
 
-@register("extractive")
+@GENERATORS.register("extractive")
 def _extractive(settings: Settings) -> Generator:
     return ExtractiveGenerator()
 
 
-@register("openai")
+@GENERATORS.register("openai")
 def _openai(settings: Settings) -> Generator:
-    from bot.llm import openai_chat
+    from bot.answers.llm import openai_chat
 
     return grounded(openai_chat(settings), "openai", settings)
 
 
-@register("llamacpp")
+@GENERATORS.register("llamacpp")
 def _llamacpp(settings: Settings) -> Generator:
-    from bot.llm import llamacpp_chat
+    from bot.answers.llm import llamacpp_chat
 
     return grounded(llamacpp_chat(settings), "llamacpp", settings)

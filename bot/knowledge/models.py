@@ -70,6 +70,8 @@ class Procedure(_Strict):
     legal_basis: list[LegalRef] = []
     result: str = ""
     keywords: list[str] = []
+    # how citizens ask for it, in their own words (authored, reviewed in diffs); embedded as their own chunks
+    questions: list[str] = []
     sections: dict[str, str] = {}
 
     @field_validator("title", "field", "agency", "result", "applicants")

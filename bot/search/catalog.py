@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import IndexNotReadyError, NotFoundError
-from bot.keyword import KeywordIndex
-from bot.models import Guide, Procedure
+from bot.knowledge.models import Guide, Procedure
+from bot.search.keywords import KeywordIndex
 
 CATALOG_FILE = "catalog.json"
 KEYWORD_FILE = "keyword.json"
@@ -49,3 +49,12 @@ class Catalog:
                 f"Không tìm thấy thủ tục có mã '{code}'.",
             )
         return item
+
+
+def index_version(index_dir: Path) -> int:
+    """Changes whenever ingest has run (it rewrites or touches the state file last): the signal that makes
+    every worker reload. 0 when there is no index."""
+    try:
+        return (index_dir / STATE_FILE).stat().st_mtime_ns
+    except OSError:
+        return 0

@@ -1,4 +1,5 @@
-"""Vector stores: a small Protocol and its Chroma implementation (embedded or server)."""
+"""Vector stores: a small Protocol and its Chroma implementation (embedded `PersistentClient` under var/, or a
+Chroma server through `HttpClient` when `TTHC_CHROMA_URL` is set). Backends register in `VECTOR_STORES`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from bot.embedder import Embedder, TthcEmbeddingFunction
+from bot.backends import Backends
 from bot.errors import ConfigError
+from bot.search.embedders import Embedder, TthcEmbeddingFunction
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,17 +28,29 @@ class Hit:
 
 
 class Store(Protocol):
+    """Dense chunks by id, each with its vector, text and flat metadata (`code`, `section`, `digest`)."""
+
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
-    ) -> None: ...
+    ) -> None:
+        """Insert or replace these chunks; an id that exists is overwritten whole."""
+        ...
 
-    def delete(self, ids: Sequence[str]) -> None: ...
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove these chunks; unknown ids and an empty list are no-ops."""
+        ...
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]: ...
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The k nearest chunks by cosine similarity, best first; [] on an empty store."""
+        ...
 
-    def all_metadata(self) -> dict[str, dict[str, Any]]: ...
+    def all_metadata(self) -> dict[str, dict[str, Any]]:
+        """Every chunk's metadata by id (ingest compares digests with it)."""
+        ...
 
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """How many chunks are stored."""
+        ...
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -107,5 +121,13 @@ class ChromaStore:
         return int(self._collection.count())
 
 
-def build_store(settings: Settings, embedder: Embedder) -> ChromaStore:
+VECTOR_STORES: Backends[Store] = Backends("vector store", "TTHC_VECTOR_STORE")
+
+
+@VECTOR_STORES.register("chroma")
+def _chroma(settings: Settings, embedder: Embedder) -> Store:
     return ChromaStore(chroma_client(settings), settings.collection, embedder)
+
+
+def build_store(settings: Settings, embedder: Embedder) -> Store:
+    return VECTOR_STORES.build(settings.vector_store, settings, embedder)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import logging
 from pathlib import Path
 
 import yaml
@@ -12,9 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import NotFoundError
 from bot.text import fold
 
+log = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class Commune:
+
+class Commune(BaseModel):
+    """One commune or ward of the registry (knowledge/communes.csv)."""
+
+    model_config = ConfigDict(frozen=True)
+
     ward_code: str
     ward_name: str
     ward_type: str
@@ -57,11 +62,8 @@ class Registry:
     def load(cls, knowledge_dir: Path) -> Registry:
         with (knowledge_dir / "communes.csv").open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        return cls([
-            Commune(r["ward_code"], r["ward_name"], r["ward_type"], r["province_code"], r["province_name"],
-                    r["merged_from_text"])
-            for r in rows
-        ])
+        fields = list(Commune.model_fields)
+        return cls([Commune(**{k: r[k] for k in fields}) for r in rows])
 
     def get(self, ward_code: str) -> Commune:
         commune = self.communes.get(ward_code.strip())
@@ -98,3 +100,16 @@ def load_office(path: Path, registry: Registry) -> Office:
     if office.ward_code not in registry.communes:
         raise OfficeFileError(f"{path}: ward_code: '{office.ward_code}' is not in communes.csv")
     return office
+
+
+def load_offices(knowledge_dir: Path, registry: Registry) -> dict[str, Office]:
+    """Every valid knowledge/offices/*.yaml by ward code; a bad file is logged and skipped."""
+    offices = {}
+    for path in sorted((knowledge_dir / "offices").glob("*.yaml")):
+        try:
+            office = load_office(path, registry)
+        except OfficeFileError as exc:
+            log.warning("office file skipped: %s", exc)
+            continue
+        offices[office.ward_code] = office
+    return offices

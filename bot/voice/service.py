@@ -1,4 +1,9 @@
-"""Spoken questions: decode, transcribe, correct against the knowledge base, then answer."""
+"""Spoken questions: decode, transcribe, and correct the transcript against the knowledge base's words.
+
+The service keeps the transcriber (heavy, built once) but no catalog: each call is given the assistant in use
+now, and the corrector is rebuilt when that assistant's catalog changed (after a re-ingest). Answering is
+the conversation's job (`bot.conversation`).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.answer import Answer
 from bot.assistant import Assistant
-from bot.correct import Correction, Corrector, knowledge_phrases
 from bot.errors import InputError
-from bot.transcribe import Transcriber, Transcript, decode_audio
+from bot.search.catalog import Catalog
+from bot.voice.correction import Correction, Corrector, knowledge_phrases
+from bot.voice.transcribers import Transcriber, Transcript, decode_audio
 
 
 class VoiceBusyError(InputError):
@@ -27,19 +31,12 @@ def _busy() -> VoiceBusyError:
                           "Hệ thống đang bận xử lý giọng nói. Vui lòng thử lại sau giây lát hoặc gõ câu hỏi.")
 
 
-@dataclass(frozen=True)
-class VoiceResult:
-    transcript: Transcript
-    correction: Correction
-    answer: Answer | None
-
-
 class VoiceService:
-    def __init__(self, assistant: Assistant, transcriber: Transcriber, max_seconds: float = 60.0,
+    def __init__(self, transcriber: Transcriber, max_seconds: float = 60.0,
                  concurrency: int = 1, lock_dir: Path | None = None) -> None:
-        self.assistant = assistant
         self.transcriber = transcriber
-        self.corrector = Corrector(knowledge_phrases(assistant.catalog, assistant.retriever.restorer))
+        self._vocabulary: tuple[Catalog, Corrector] | None = None
+        self._vocabulary_lock = threading.Lock()
         self.max_seconds = max_seconds
         self._slots = threading.BoundedSemaphore(concurrency)
         # one machine-wide slot per `concurrency`, shared by every worker process through lock files, so
@@ -77,19 +74,22 @@ class VoiceService:
         finally:
             self._slots.release()
 
-    def hear(self, audio: Any, language: str | None = "vi") -> tuple[Transcript, Correction]:
+    def corrector(self, assistant: Assistant) -> Corrector:
+        """The corrector for this assistant's catalog, built once per catalog."""
+        with self._vocabulary_lock:
+            if self._vocabulary is None or self._vocabulary[0] is not assistant.catalog:
+                phrases = knowledge_phrases(assistant.catalog, assistant.retriever.restorer)
+                self._vocabulary = (assistant.catalog, Corrector(phrases))
+            return self._vocabulary[1]
+
+    def hear(self, audio: Any, assistant: Assistant, language: str | None = "vi") -> tuple[Transcript, Correction]:
+        """Decode and transcribe; a Vietnamese transcript is corrected with the assistant's vocabulary."""
         samples = decode_audio(audio, max_seconds=self.max_seconds)
         with self._slot():
             transcript = self.transcriber.transcribe(samples, language=language)
         if not transcript.text.strip():
             raise InputError("No speech was recognised in the recording.",
                              "Không nhận ra được câu hỏi trong bản ghi âm. Vui lòng nói rõ hơn hoặc gõ câu hỏi.")
-        correction = self.corrector.correct(transcript.text) if transcript.language == "vi" else \
+        correction = self.corrector(assistant).correct(transcript.text) if transcript.language == "vi" else \
             Correction(transcript.text, transcript.text, ())
         return transcript, correction
-
-    def ask(self, audio: Any, language: str | None = "vi", state: dict[str, str] | None = None,
-            history: list[tuple[str, str]] | None = None) -> VoiceResult:
-        transcript, correction = self.hear(audio, language)
-        return VoiceResult(transcript, correction,
-                           self.assistant.ask(correction.corrected, state=state, history=history))

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.answer import LABELS, time_text
-from bot.models import Guide, Procedure
+from bot.answers.extractive import time_text
+from bot.answers.messages import LABELS
+from bot.knowledge.models import Guide, Procedure
 from bot.redact import redact
 from bot.text import words
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.catalog import Catalog
-from bot.restore import Restorer
+from bot.search.catalog import Catalog
+from bot.search.diacritics import Restorer
 from bot.text import edit_distance, fold, nfc
 
 _SYL = re.compile(r"[0-9A-Za-zÀ-ỹđĐ]+")
@@ -105,7 +105,7 @@ class Corrector:
 
 def knowledge_phrases(catalog: Catalog, restorer: Restorer) -> list[str]:
     """The vocabulary: titles and keywords of commune-level procedures and guides, plus official terms."""
-    from bot.query import SYNONYMS
+    from bot.search.query import SYNONYMS
 
     phrases: list[str] = []
     for proc in catalog.procedures.values():

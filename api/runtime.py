@@ -1,0 +1,71 @@
+"""The one owner of a worker's live state: the assistant (catalog, indexes), the commune registry, office
+details, the conversation use-case and the voice service.
+
+Every worker process has one `Runtime`. `reload()` rebuilds what comes from the knowledge base; each worker
+calls it when the index version changes (ingest, an admin edit on any worker, `tthc ingest` beside a running
+server), checked at most every few seconds on a request. Routers reach it only through `api.deps`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from bot.assistant import Assistant
+from bot.conversation import Conversation
+from bot.database.db import Database
+from bot.knowledge.communes import Office, Registry, load_offices
+from bot.search.catalog import index_version
+from bot.settings import Settings
+from bot.voice.service import VoiceService
+
+log = logging.getLogger(__name__)
+
+RELOAD_CHECK_SECONDS = 5.0
+
+
+class Runtime:
+    def __init__(self, settings: Settings, database: Database, assistant: Assistant | None = None,
+                 voice: VoiceService | None = None) -> None:
+        self.settings = settings
+        self.database = database
+        self._lock = threading.Lock()
+        self._version = index_version(settings.index_dir)
+        self._checked = time.monotonic()
+        self.assistant = assistant or Assistant.build(settings)
+        self.registry = Registry.load(settings.knowledge_dir)
+        self.offices: dict[str, Office] = load_offices(settings.knowledge_dir, self.registry)
+        self.conversation = Conversation(lambda: self.assistant, database.conversations)
+        self.voice_service = voice  # built on the first spoken question unless given
+
+    def refresh(self) -> None:
+        """Reload if the knowledge base changed since the last look (looked at most every few seconds)."""
+        now = time.monotonic()
+        if now - self._checked < RELOAD_CHECK_SECONDS:
+            return
+        self._checked = now
+        if index_version(self.settings.index_dir) != self._version:
+            self.reload()
+
+    def reload(self) -> None:
+        """Catalog, indexes, registry and offices as ingest last wrote them; the heavy parts are kept."""
+        with self._lock:
+            self._version = index_version(self.settings.index_dir)  # read first: a later change is seen next time
+            assistant = self.assistant.reload()
+            registry = Registry.load(self.settings.knowledge_dir)
+            offices = load_offices(self.settings.knowledge_dir, registry)
+            self.assistant, self.registry, self.offices = assistant, registry, offices
+        log.info("reloaded: %d procedures, %d offices", len(assistant.catalog.procedures), len(offices))
+
+    def voice(self) -> VoiceService:
+        """The voice service; Whisper loads on the first spoken question, once per process."""
+        if self.voice_service is None:
+            with self._lock:
+                if self.voice_service is None:
+                    from bot.voice.transcribers import build_transcriber
+
+                    s = self.settings
+                    self.voice_service = VoiceService(build_transcriber(s), max_seconds=s.voice_max_seconds,
+                                                      concurrency=s.voice_concurrency, lock_dir=s.var_dir / "locks")
+        return self.voice_service

@@ -1,0 +1,136 @@
+"""Grounded answers without any LLM: lead with what was asked, then a compact, cited card.
+
+Every line comes from the knowledge files and names its procedure code; labels follow the
+asker's language while the content stays as the official text wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answers.aspects import detect_aspects
+from bot.answers.messages import LABELS, NO_MATCH, SAFETY, SCOPE_MESSAGE
+from bot.answers.types import Answer, Source
+from bot.knowledge.models import Guide, Procedure
+from bot.search.language import detect_language
+from bot.search.retrieval import Result, SearchResponse
+
+
+def time_text(time: str, labels: dict[str, str]) -> str:
+    return f"{time} {labels['unit_missing']}" if re.fullmatch(r"\d+(?:[.,]\d+)?", time) else time
+
+
+def _channels_summary(proc: Procedure, labels: dict[str, str], what: str) -> list[str]:
+    rows: dict[str, list[str]] = {}
+    for c in proc.channels:
+        value = {"time": time_text(c.time, labels), "fee": c.fee}.get(what, "") or labels["none"]
+        rows.setdefault(value, []).append(c.channel)
+    if len(rows) == 1:
+        return [next(iter(rows))]
+    return [f"{', '.join(chans)}: {value}" for value, chans in rows.items()]
+
+
+def procedure_card(proc: Procedure, aspects: list[str], lang: str, only_asked: bool = False) -> tuple[str, list[str]]:
+    """Return (card text, sections used)."""
+    L = LABELS.get(lang, LABELS["en"])
+    cite = f"[{proc.code}]"
+    parts: list[tuple[str, list[str], str]] = []  # (label, lines, section)
+
+    required = [d for d in proc.documents if not d.quantity.startswith("0")]
+    notes = [d for d in proc.documents if d.quantity.startswith("0")]
+    doc_lines = [f"☐ {d.name}" + (f" ({d.quantity})" if d.quantity else "") for d in required[:12]]
+    if len(required) > 12:
+        doc_lines.append(L["more_docs"])
+    where_lines = []
+    for c in proc.channels:
+        extra = f" — {c.note}" if c.note and len(c.note) < 200 else ""
+        where_lines.append(f"{c.channel}{extra}")
+    if proc.authority:
+        where_lines.append(proc.authority)
+    online = any("trực tuyến" in c.channel.lower() for c in proc.channels)
+    blocks = {
+        "documents": (L["documents"], doc_lines, "ho-so"),
+        "where": (L["where"], where_lines, "cach-thuc"),
+        "time": (L["time"], _channels_summary(proc, L, "time"), "cach-thuc"),
+        "fee": (L["fee"], _channels_summary(proc, L, "fee"), "cach-thuc"),
+        "legal": (L["legal"], [f"{r.number or r.title}" + (f" — {r.article}" if r.article else "")
+                               for r in proc.legal_basis[:8]], "can-cu"),
+        "steps": (L["steps"], [proc.sections.get("trinh-tu", "")[:1200]], "trinh-tu"),
+        "eligibility": (L["eligibility"], [x for x in (proc.applicants, proc.sections.get("yeu-cau", "")[:800]) if x],
+                        "yeu-cau"),
+        "online": (L["online"], [L["online_yes"] if online else L["online_no"]], "cach-thuc"),
+    }
+    order = [a for a in aspects if a in blocks]
+    if not (only_asked and order):
+        for name in ("documents", "where", "time", "fee", "legal"):
+            if name not in order:
+                order.append(name)
+    for name in order:
+        label, lines, section = blocks[name]
+        lines = [x for x in lines if x]
+        if lines:
+            parts.append((label, lines, section))
+    if "documents" in order and notes and ("documents" in aspects):
+        parts.insert(1, (L["notes"], [f"• {d.name}" for d in notes[:4]], "ho-so"))
+
+    out = [f"{L['intro']} «{proc.title}» {cite}"]
+    if proc.source == "authored":
+        out.append(L["authored"])
+    for label, lines, _ in parts:
+        if len(lines) == 1 and len(lines[0]) < 160:
+            out.append(f"• {label}: {lines[0]} {cite}")
+        else:
+            out.append(f"• {label} {cite}:")
+            out.extend(f"  {line}" for line in lines)
+    out.append(f"• {L['link']}: {proc.source_url}")
+    return "\n".join(out), list(dict.fromkeys(p[2] for p in parts))
+
+
+def guide_card(guide: Guide, lang: str) -> str:
+    L = LABELS.get(lang, LABELS["en"])
+    body = re.sub(r"\n{3,}", "\n\n", guide.body).strip()
+    if len(body) > 1500:
+        body = body[:1500].rsplit(" ", 1)[0] + "…"
+    link = f"\n• {L['link']}: {guide.source_url}" if guide.source_url else ""
+    return f"«{guide.title}» [{guide.code}]\n{body}{link}"
+
+
+def compose(question: str, response: SearchResponse, items: dict[str, Procedure | Guide]) -> Answer:
+    lang = detect_language(question)
+    L = LABELS.get(lang, LABELS["en"])
+    if not response.in_scope:
+        if response.reason in SAFETY:
+            text = SAFETY[response.reason][lang]
+        else:
+            text = NO_MATCH[lang] if response.reason == "no_match" else SCOPE_MESSAGE[lang]
+        return Answer(question, text, lang, False, [], reason=response.reason)
+    if not response.results:
+        return Answer(question, NO_MATCH[lang], lang, True, [], reason="no_match")
+    aspects = detect_aspects(response.query.folded)
+    top: Result = response.results[0]
+    item = items[top.code]
+    if isinstance(item, Guide):
+        text = guide_card(item, lang)
+        sources = [Source(item.code, item.title, item.source_url, "tong-quan")]
+    else:
+        text, sections = procedure_card(item, aspects, lang)
+        sources = [Source(item.code, item.title, item.source_url, s) for s in sections]
+    related = [r for r in response.results[1:3] if r.score >= top.score - 0.15]
+    if related:
+        text += f"\n{L['more']}: " + "; ".join(f"{r.title} [{r.code}]" for r in related)
+        sources += [Source(r.code, r.title, r.url, "lien-quan") for r in related]
+    text += "\n" + L["verbatim"]
+    return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason=response.reason,
+                  state={"active": item.code, "aspect": aspects[0] if aspects else ""})
+
+
+def follow_up(question: str, folded: str, item: Procedure, previous_aspect: str) -> Answer:
+    """Answer a short follow-up ("còn lệ phí?") from the procedure the conversation is about."""
+    lang = detect_language(question)
+    L = LABELS.get(lang, LABELS["en"])
+    aspects = detect_aspects(folded) or ([previous_aspect] if previous_aspect else [])
+    text, sections = procedure_card(item, aspects, lang, only_asked=True)
+    text += "\n" + L["verbatim"]
+    sources = [Source(item.code, item.title, item.source_url, s) for s in sections]
+    return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason="follow_up",
+                  state={"active": item.code, "aspect": aspects[0] if aspects else ""})

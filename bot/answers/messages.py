@@ -1,0 +1,75 @@
+"""Every fixed label and message an answer can show, per language (vi, en, de).
+
+Content quoted from the official texts stays Vietnamese; only these labels follow the asker's language.
+"""
+
+from __future__ import annotations
+
+LABELS = {
+    "vi": {
+        "intro": "Thông tin từ thủ tục", "documents": "Hồ sơ cần chuẩn bị", "notes": "Lưu ý về hồ sơ",
+        "where": "Nơi nộp và cách nộp", "time": "Thời hạn giải quyết", "fee": "Phí, lệ phí",
+        "legal": "Căn cứ pháp lý", "link": "Nguồn chính thức", "steps": "Trình tự thực hiện",
+        "eligibility": "Đối tượng, điều kiện", "result": "Kết quả", "online": "Nộp trực tuyến",
+        "verbatim": "Nội dung trích nguyên văn từ văn bản chính thức; Trung tâm Phục vụ hành chính công là nơi có "
+                    "ý kiến cuối cùng.",
+        "more": "Thủ tục liên quan khác", "none": "Không có thông tin",
+        "online_yes": "Có thể nộp trực tuyến qua Cổng Dịch vụ công quốc gia",
+        "online_no": "Văn bản không ghi hình thức nộp trực tuyến cho thủ tục này",
+        "authored": "Thủ tục này do tthc-bot biên soạn từ văn bản pháp luật, chưa có trên Cổng Dịch vụ công.",
+        "unit_missing": "(Cổng DVC không ghi đơn vị)",
+        "more_docs": "… và các giấy tờ khác: xem đủ tại nguồn chính thức",
+    },
+    "en": {
+        "intro": "From the procedure", "documents": "Documents to bring", "notes": "Notes on the documents",
+        "where": "Where and how to submit", "time": "Time limit", "fee": "Fee", "legal": "Legal basis",
+        "link": "Official source", "steps": "Steps", "eligibility": "Who can apply, conditions", "result": "Result",
+        "online": "Online submission",
+        "verbatim": "The content is quoted in Vietnamese, as written in the official text; the Public Administration "
+                    "Service Center has the final word.",
+        "more": "Related procedures", "none": "Not stated",
+        "online_yes": "Can be submitted online through the National Public Service Portal",
+        "online_no": "The official text lists no online channel for this procedure",
+        "authored": "Written by tthc-bot from the legal texts; not yet on the national portal.",
+        "unit_missing": "(the portal gives no unit)",
+        "more_docs": "… and more: see the official source for the full list",
+    },
+}
+LABELS["de"] = {**LABELS["en"], "documents": "Benötigte Unterlagen", "fee": "Gebühr", "time": "Bearbeitungszeit",
+                "where": "Wo und wie einreichen", "legal": "Rechtsgrundlage", "link": "Offizielle Quelle",
+                "verbatim": "Der Inhalt ist auf Vietnamesisch zitiert, wie im offiziellen Text; das Bürgerbüro der "
+                            "Gemeinde hat das letzte Wort.", "more": "Verwandte Verfahren"}
+
+SCOPE_MESSAGE = {
+    "vi": "Xin lỗi, tôi chỉ hỗ trợ hỏi đáp về thủ tục hành chính (khai sinh, kết hôn, khai tử, cư trú, căn cước, "
+          "chứng thực, đất đai, bảo hiểm y tế, trợ cấp xã hội...). Bạn hãy hỏi về một thủ tục, ví dụ: "
+          "\"làm giấy khai sinh cần gì?\"",
+    "en": "Sorry, I can only help with Vietnamese administrative procedures (birth, marriage, death registration, "
+          "residence, ID cards, certification, land, health insurance, social allowances...). Try asking, "
+          "for example: \"What do I need to register a birth?\"",
+    "de": "Entschuldigung, ich helfe nur bei vietnamesischen Verwaltungsverfahren (Geburt, Heirat, Wohnsitz, "
+          "Ausweis, Beglaubigung, Land, Krankenversicherung, Sozialleistungen).",
+}
+NO_MATCH = {
+    "vi": "Tôi chưa tìm thấy thủ tục phù hợp trong cơ sở dữ liệu cho câu hỏi này. Bạn vui lòng hỏi trực tiếp "
+          "Trung tâm Phục vụ hành chính công của xã, phường nơi cư trú, hoặc diễn đạt lại câu hỏi.",
+    "en": "I could not find a matching procedure in the knowledge base. Please ask the Public Administration "
+          "Service Center of your commune or ward, or rephrase the question.",
+}
+NO_MATCH["de"] = NO_MATCH["en"]
+SAFETY = {
+    "emergency": {
+        "vi": "Nếu bạn hoặc người thân đang gặp nguy hiểm, hãy gọi ngay: 113 (Công an), 114 (cứu hỏa, cứu nạn), "
+              "115 (cấp cứu y tế). Tôi chỉ hỗ trợ hỏi đáp về thủ tục hành chính.",
+        "en": "If you or someone else is in danger, call now: 113 (police), 114 (fire and rescue), 115 (ambulance). "
+              "I can only help with administrative procedures.",
+    },
+    "scam": {
+        "vi": "Nếu bạn bị lừa đảo hoặc nghi ngờ bị lừa đảo, hãy báo ngay cho Công an xã, phường nơi gần nhất hoặc "
+              "gọi 113. Tôi chỉ hỗ trợ hỏi đáp về thủ tục hành chính.",
+        "en": "If you have been scammed or suspect a scam, report it at once to the commune or ward police, or call "
+              "113. I can only help with administrative procedures.",
+    },
+}
+for _kind in SAFETY.values():
+    _kind["de"] = _kind["en"]

@@ -1,0 +1,39 @@
+"""The core types of an answer: what was said, in which language, and which official texts it cites.
+
+Every generator returns these; storage, the API and the CLI read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Source:
+    procedure_id: str
+    title: str
+    url: str
+    section: str
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    language: str
+    in_scope: bool
+    sources: list[Source] = field(default_factory=list)
+    aspect: str = ""
+    reason: str = ""
+    state: dict[str, str] = field(default_factory=dict)  # the active procedure and aspect, for follow-ups
+    generator: str = "extractive"  # what wrote the text that is shown (an LLM's fallback is extractive)
+    stats: dict[str, float] = field(default_factory=dict)  # an LLM's timings: first_token_s, seconds, chunks
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "in_scope": self.in_scope,
+            "sources": [s.__dict__ for s in self.sources],
+        }

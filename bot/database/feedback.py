@@ -1,0 +1,30 @@
+"""The feedback repository: thumbs up or down on an answer, with a redacted comment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.database.tables import Feedback
+from bot.redact import redact
+
+
+class FeedbackRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, session_id: str, turn_id: int | None, rating: str, comment: str) -> int:
+        with Session(self.engine) as s, s.begin():
+            row = Feedback(session_id=session_id, turn_id=turn_id, created_at=datetime.now(UTC), rating=rating,
+                           comment=redact(comment))
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def ratings(self) -> dict[str, int]:
+        with Session(self.engine) as s:
+            return {str(k): int(v) for k, v in s.execute(select(Feedback.rating, func.count())
+                                                          .group_by(Feedback.rating)).all()}

@@ -1,0 +1,80 @@
+"""Evaluation reports (`eval retrieval`, `eval answers`) and benchmarks (`bench`, `bench voice`, `bench load`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from bot.settings import get_settings
+from cli.common import GeneratorOption, build_assistant, fail, out
+
+
+def eval_retrieval(
+    baseline: Annotated[bool, typer.Option(help="Also run the plain LangChain baseline")] = True,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+    question_set: Annotated[str, typer.Option("--set", help="main (eval/data/questions.jsonl) or heldout")] = "main",
+) -> None:
+    """Recall@1/3/5, MRR, out-of-scope precision/recall and latency, ours against a LangChain baseline."""
+    from eval.retrieval import SETS, run_eval
+
+    if question_set not in SETS:
+        fail(f"--set must be one of {', '.join(SETS)}")
+    report = run_eval(build_assistant(), get_settings(), with_baseline=baseline, name=question_set)
+    out(json.dumps(report, ensure_ascii=False, indent=2) if json_out else report["table"])
+
+
+def eval_answers(
+    generator: GeneratorOption = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Ask only N questions, evenly spread over the set")] = None,
+    question_set: Annotated[str, typer.Option("--set", help="main (eval/data/questions.jsonl) or heldout")] = "main",
+    examples: Annotated[int, typer.Option(min=0, max=20, help="Print N generated answers")] = 0,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Key-fact recall, citation validity, unsupported numbers, out-of-scope handling and latency of answers,
+    for any generator; with an LLM also its fallback rate, time to first token and tokens/s."""
+    from eval.answers import answer_metrics, format_report
+    from eval.retrieval import SETS
+
+    if question_set not in SETS:
+        fail(f"unknown --set '{question_set}': use {' or '.join(SETS)}")
+    metrics = answer_metrics(build_assistant(generator), limit=limit, examples=examples, path=SETS[question_set])
+    out(json.dumps(metrics, ensure_ascii=False, indent=2) if json_out else format_report(metrics))
+
+
+def bench(
+    ctx: typer.Context,
+    full_ingest: Annotated[bool, typer.Option("--full-ingest", help="Also time a full ingest into a temp dir")] = False,
+    api: Annotated[bool, typer.Option("--api", help="Also /api/chat latency on loopback and page weight")] = False,
+) -> None:
+    """Latency, start-up and memory figures (and, with --full-ingest, ingest times). `tthc bench voice`: speech."""
+    from eval.bench import run_bench
+
+    if ctx.invoked_subcommand:
+        return
+    out(run_bench(get_settings(), full_ingest=full_ingest))
+    if api:
+        from api.app import create_app
+        from eval.bench_api import run_api_bench
+
+        out(run_api_bench(get_settings(), create_app))
+
+
+def bench_voice() -> None:
+    """Word error rate before/after correction, spoken top-1/top-3, real-time factor, server RSS with Whisper."""
+    from eval.bench_voice import run_voice_bench
+
+    out(run_voice_bench(get_settings()))
+
+
+def bench_load(
+    workers: Annotated[int, typer.Option(min=1, max=8)] = 1,
+    users: Annotated[int, typer.Option(min=1, max=500, help="simulated citizens")] = 50,
+    seconds: Annotated[float, typer.Option(min=5, max=600)] = 60,
+    voice_users: Annotated[int, typer.Option(min=0, max=20, help="users who upload spoken questions")] = 0,
+) -> None:
+    """A bounded load test on loopback against `tthc serve --workers N`; prints req/s, p50/p95/p99, errors."""
+    from eval.load import run_load
+
+    out(run_load(get_settings(), workers=workers, users=users, seconds=seconds, voice_users=voice_users))

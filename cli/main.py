@@ -1,0 +1,57 @@
+"""`tthc`: every command, in one table. The commands live in the modules of their concern."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from bot.errors import TthcError
+from cli import ask, evaluate, knowledge, serve
+
+
+def build() -> typer.Typer:
+    app = typer.Typer(add_completion=False, no_args_is_help=True,
+                      help="tthc-bot: Vietnamese administrative procedures.")
+    app.command()(ask.search)
+    app.command()(ask.ask)
+    app.command()(ask.show)
+    app.command()(ask.chat)
+    app.command()(knowledge.ingest)
+    app.command("ingest-if-needed", hidden=True)(knowledge.ingest_if_needed)
+    app.command("import-portal")(knowledge.import_portal)
+    app.command("export-whisper")(knowledge.export_whisper)
+    app.command("export-embedder")(knowledge.export_embedder)
+    app.command()(serve.serve)
+    app.command()(serve.qr)
+    app.command()(serve.transcribe)
+
+    db = typer.Typer(no_args_is_help=True, help="The database: migrations.")
+    db.command("upgrade")(serve.db_upgrade)
+    app.add_typer(db, name="db")
+
+    evals = typer.Typer(no_args_is_help=True, help="Evaluation reports.")
+    evals.command("retrieval")(evaluate.eval_retrieval)
+    evals.command("answers")(evaluate.eval_answers)
+    app.add_typer(evals, name="eval")
+
+    bench = typer.Typer(help="Benchmarks that print figures.")
+    bench.callback(invoke_without_command=True)(evaluate.bench)
+    bench.command("voice")(evaluate.bench_voice)
+    bench.command("load")(evaluate.bench_load)
+    app.add_typer(bench, name="bench")
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        build()()
+    except TthcError as exc:  # the one place core errors become a one-line message and exit code 2
+        sys.stderr.write(f"error: {exc.message}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

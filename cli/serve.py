@@ -1,0 +1,105 @@
+"""Running the service: `serve`, `db upgrade`, QR codes, and `transcribe` for a recorded question."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.settings import Settings, get_settings
+from cli.common import fail, out
+
+
+def _migrate(settings: Settings) -> str:
+    from bot.database.db import Database
+
+    database = Database(settings.db_url)
+    try:
+        before, after = database.upgrade()
+    finally:
+        database.dispose()
+    change = f" (was {before or 'unversioned'})" if before != after else " (up to date)"
+    return f"database at revision {after}{change}"
+
+
+def db_upgrade() -> None:
+    """Apply the database migrations (also run by `tthc serve` at start)."""
+    out(_migrate(get_settings()))
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the API, the commune chat pages, the widget and the clerk lookup (migrating the database first)."""
+    import uvicorn
+
+    from bot.search.catalog import STATE_FILE
+
+    settings = get_settings()
+    if not (settings.index_dir / STATE_FILE).exists():
+        fail("no index yet: run `tthc ingest` (or `make run`) first")
+    out(_migrate(settings))  # once, before the workers start
+    # keep-alive longer than a citizen's pause between questions (and a proxy's idle pool), so that a
+    # connection is not closed under a request the client is already sending
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True,
+                timeout_keep_alive=75)
+
+
+def qr(
+    commune: Annotated[str | None, typer.Option(help="5-digit ward code")] = None,
+    province: Annotated[str | None, typer.Option(help="2-digit province code: every commune in it")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every commune and ward")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="png|svg|pdf, or several: png,svg")] = "png",
+    target: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("qr"),
+) -> None:
+    """QR codes (PNG, SVG) and A4 posters (PDF) that open a commune's chat page."""
+    from api.qr_batch import write_codes
+    from bot.knowledge.communes import Registry
+
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    if not formats or any(f not in {"png", "svg", "pdf"} for f in formats):
+        fail("--format takes png, svg, pdf or a comma-separated mix")
+    if sum(x is not None and x is not False for x in (commune, province, all_ or None)) != 1:
+        fail("give exactly one of --commune CODE, --province CODE or --all")
+    settings = get_settings()
+    registry = Registry.load(settings.knowledge_dir)
+    if commune:
+        targets = [registry.get(commune)]
+    elif province:
+        targets = [c for c in registry.communes.values() if c.province_code == province.zfill(2)]
+        if not targets:
+            fail(f"no province with code '{province}' (see knowledge/provinces.csv)")
+    else:
+        targets = list(registry.communes.values())
+    report = write_codes(settings, targets, formats, target)
+    out(f"wrote {report.files} files for {len(targets)} communes to {target} in {report.seconds:.1f} s")
+
+
+def transcribe(
+    file: Path,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    language: Annotated[str, typer.Option(help="vi, en, … or auto")] = "vi",
+) -> None:
+    """Transcribe a spoken question; print the raw and corrected text, language, duration and real-time factor."""
+    from bot.assistant import Assistant
+    from bot.voice.service import VoiceService
+    from bot.voice.transcribers import build_transcriber
+
+    if not file.is_file():
+        fail(f"{file} is not a file")
+    settings = get_settings()
+    service = VoiceService(build_transcriber(settings), max_seconds=settings.voice_max_seconds)
+    assistant = Assistant.build(settings)
+    transcript, correction = service.hear(str(file), assistant, None if language == "auto" else language)
+    row = {"file": str(file), "transcript": correction.raw, "corrected": correction.corrected,
+           "language": transcript.language, "duration_s": round(transcript.duration, 2),
+           "rtf": round(transcript.rtf, 3)}
+    if json_out:
+        out(json.dumps(row, ensure_ascii=False))
+    else:
+        out(f"heard:     {row['transcript']}\ncorrected: {row['corrected']}\nlanguage {row['language']}, "
+            f"{row['duration_s']} s of audio, real-time factor {row['rtf']}")
