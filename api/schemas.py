@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.answers.types import Source
+from bot.answers.types import Choice, Kind, Source
 from bot.knowledge.communes import Commune
-from bot.knowledge.models import LEVEL_LABELS_VI, Guide, Procedure
+from bot.knowledge.models import LEVEL_LABELS_VI, PROCEDURE_CODE_PATTERN, Guide, Procedure
 from bot.limits import (
     COMMENT_MAX_CHARS,
     COMMUNE_CODE_MAX_CHARS,
@@ -31,6 +31,8 @@ class ChatRequest(BaseModel):
                                    pattern=SESSION_ID_PATTERN)
     lang: Literal["vi", "en", "de"] | None = None
     stream: bool = False
+    choice: str | None = Field(None, description="After an answer of kind `choices`: the procedure_id picked; the "
+                               "session's question is then answered with it", pattern=PROCEDURE_CODE_PATTERN)
 
 
 class ProcedureCard(Procedure):
@@ -63,6 +65,9 @@ def card_of(item: Procedure | Guide) -> ProcedureCard | GuideCard:
 
 class ChatResponse(BaseModel):
     answer: str
+    kind: Kind = Field("answer", description="answer: one procedure, cited; choices: pick one of `choices` "
+                       "(send its procedure_id as `choice`); refusal: out of scope or not in the knowledge base")
+    choices: list[Choice] = Field([], description="With kind `choices`: the procedures to pick from")
     language: str
     in_scope: bool
     sources: list[Source] = Field(description="The official texts the answer cites (the core `Source`)")

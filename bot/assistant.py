@@ -46,22 +46,28 @@ class Assistant:
         return self.retriever.search(text, k=k, scope=scope, field=field, agency=agency)
 
     def ask(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None,
-            history: list[tuple[str, str]] | None = None) -> Answer:
+            history: list[tuple[str, str]] | None = None, choice: str | None = None) -> Answer:
         """The final answer of `stream` (see there)."""
-        final = [x for x in self.stream(question, scope, state, history) if isinstance(x, Answer)]
+        final = [x for x in self.stream(question, scope, state, history, choice) if isinstance(x, Answer)]
         return final[-1]
 
     def stream(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None,
-               history: list[tuple[str, str]] | None = None) -> Iterator[str | Answer]:
+               history: list[tuple[str, str]] | None = None, choice: str | None = None) -> Iterator[str | Answer]:
         """Checked pieces of the answer as they are ready, then the final Answer.
 
         `state` (from the previous answer) and `history` (earlier questions and answers) let a follow-up such
         as "còn lệ phí?" be answered about the procedure the conversation is on: an LLM generator condenses
         it into a standalone question; without one (or if condensing fails) the aspect asked is answered from
-        the active procedure's card.
+        the active procedure's card. After choices, `choice` (a procedure code) or a reply "1", "2", "3"
+        answers the question that was asked with the procedure picked.
         """
-        response = self.search(question, k=3, scope=scope)  # bad questions raise here, before any streaming
         items = self.catalog.items
+        picked = choice or picked_choice(question, state or {})
+        if picked:
+            asked = (state or {}).get("question") or question
+            pinned = self.retriever.pinned(asked, picked)  # an unknown code raises here
+            return self.generator.stream(asked, pinned, items, fallback=lambda: compose(asked, pinned, items))
+        response = self.search(question, k=3, scope=scope)  # bad questions raise here, before any streaming
         active = self.catalog.procedures.get((state or {}).get("active", ""))
         if active is not None and is_follow_up(response.query):
             return self._follow_up(response, active, (state or {}).get("aspect", ""), history or [], scope)
@@ -85,3 +91,12 @@ class Assistant:
                     yield piece
                 return
         yield card()
+
+
+def picked_choice(reply: str, state: dict[str, str]) -> str:
+    """After choices: the code the reply picks ("2", "2.", or the code itself), else ""."""
+    offered = [c for c in state.get("choices", "").split(",") if c]
+    text = reply.strip().rstrip(".)").strip()
+    if text.isdigit() and 1 <= int(text) <= len(offered):
+        return offered[int(text) - 1]
+    return text if text in offered else ""

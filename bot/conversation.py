@@ -51,11 +51,12 @@ class Conversation:
         self._assistant = assistant
         self.conversations = conversations
 
-    def turn(self, session_id: str | None, text: str, commune: str = "",
-             channel: Channel = "chat") -> Iterator[str | Reply]:
+    def turn(self, session_id: str | None, text: str, commune: str = "", channel: Channel = "chat",
+             choice: str | None = None) -> Iterator[str | Reply]:
+        """`choice`: the procedure the citizen picked after choices (a tapped chip)."""
         session = session_or_new(session_id)
         state, history = self.conversations.recent(session, HISTORY_TURNS) if session_id else ({}, [])
-        pieces = self._assistant().stream(text, state=state, history=history)  # a bad question raises here
+        pieces = self._assistant().stream(text, state=state, history=history, choice=choice)  # bad input raises
         return self._stored(pieces, session, commune, channel)
 
     def _stored(self, pieces: Iterator[str | Answer], session: str, commune: str,
@@ -69,6 +70,7 @@ class Conversation:
                 return
             yield piece
 
-    def ask(self, session_id: str | None, text: str, commune: str = "", channel: Channel = "chat") -> Reply:
+    def ask(self, session_id: str | None, text: str, commune: str = "", channel: Channel = "chat",
+            choice: str | None = None) -> Reply:
         """The whole turn at once: its Reply."""
-        return next(x for x in self.turn(session_id, text, commune, channel) if isinstance(x, Reply))
+        return next(x for x in self.turn(session_id, text, commune, channel, choice) if isinstance(x, Reply))

@@ -38,13 +38,21 @@ class Settings(BaseSettings):
     embed_batch: int = 32
 
     # Retrieval fusion, measured with `tthc eval retrieval` (see README).
-    dense_weight: float = 0.5
-    keyword_weight: float = 0.5
+    dense_weight: float = 0.3
+    keyword_weight: float = 0.9
     title_weight: float = 0.9
     commune_boost: float = 0.06
+    # citizen phrasings: the question as written against them, cosine rescaled from [floor, floor + span] to [0, 1]
+    question_weight: float = 1.1
+    question_floor: float = 0.85
+    question_span: float = 0.10
     dense_candidates: int = 40
     # below this fused score the best match is not an answer: the question is out of scope
     min_score: float = 0.95
+    # answered with one procedure only when its fused score and its lead over the next are at least these;
+    # otherwise the citizen is offered the first few to pick from (`tthc eval calibrate`)
+    answer_min_score: float = 1.2
+    answer_min_margin: float = 0.05
 
     # Answers: extractive (no model), openai (any OpenAI-compatible endpoint) or llamacpp (a local GGUF model)
     generator: GeneratorName = Field("extractive", description="extractive, openai or llamacpp")

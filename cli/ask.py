@@ -35,6 +35,7 @@ def search(
             return json.dumps({
                 "query": text,
                 "in_scope": res.in_scope,
+                "confident": res.in_scope and res.confident,
                 "results": [{"procedure_id": r.code, "title": r.title, "level": r.level, "field": r.field,
                              "score": round(r.score, 4), "url": r.url, "snippet": r.snippet} for r in res.results],
             }, ensure_ascii=False)

@@ -10,11 +10,13 @@ import typer
 from bot.settings import get_settings
 from cli.common import GeneratorOption, build_assistant, fail, out
 
+SetOption = Annotated[str, typer.Option("--set", help="main (eval/data/questions.jsonl), heldout or heldout2")]
+
 
 def eval_retrieval(
     baseline: Annotated[bool, typer.Option(help="Also run the plain LangChain baseline")] = True,
     json_out: Annotated[bool, typer.Option("--json")] = False,
-    question_set: Annotated[str, typer.Option("--set", help="main (eval/data/questions.jsonl) or heldout")] = "main",
+    question_set: SetOption = "main",
 ) -> None:
     """Recall@1/3/5, MRR, out-of-scope precision/recall and latency, ours against a LangChain baseline."""
     from eval.retrieval import SETS, run_eval
@@ -28,7 +30,7 @@ def eval_retrieval(
 def eval_answers(
     generator: GeneratorOption = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Ask only N questions, evenly spread over the set")] = None,
-    question_set: Annotated[str, typer.Option("--set", help="main (eval/data/questions.jsonl) or heldout")] = "main",
+    question_set: SetOption = "main",
     examples: Annotated[int, typer.Option(min=0, max=20, help="Print N generated answers")] = 0,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -41,6 +43,21 @@ def eval_answers(
         fail(f"unknown --set '{question_set}': use {' or '.join(SETS)}")
     metrics = answer_metrics(build_assistant(generator), limit=limit, examples=examples, path=SETS[question_set])
     out(json.dumps(metrics, ensure_ascii=False, indent=2) if json_out else format_report(metrics))
+
+
+def eval_phrasings() -> None:
+    """Which e5 prefix (query or passage) matches questions to citizen phrasings best, on the main and old
+    held-out sets."""
+    from eval.phrasings import run_phrasing_eval
+
+    out(run_phrasing_eval(build_assistant()))
+
+
+def eval_calibrate() -> None:
+    """Grids for the out-of-scope and answer-or-choices thresholds, on the main and old held-out sets."""
+    from eval.calibrate import run_calibration
+
+    out(run_calibration(build_assistant()))
 
 
 def bench(

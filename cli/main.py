@@ -34,6 +34,8 @@ def build() -> typer.Typer:
     evals = typer.Typer(no_args_is_help=True, help="Evaluation reports.")
     evals.command("retrieval")(evaluate.eval_retrieval)
     evals.command("answers")(evaluate.eval_answers)
+    evals.command("phrasings")(evaluate.eval_phrasings)
+    evals.command("calibrate")(evaluate.eval_calibrate)
     app.add_typer(evals, name="eval")
 
     bench = typer.Typer(help="Benchmarks that print figures.")

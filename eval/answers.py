@@ -43,7 +43,7 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
     procedures = assistant.catalog.procedures
     items = assistant.catalog.items
     recalls, latencies, first_tokens, rates = [], [], [], []
-    citations = valid = unsupported = numbers = oos_total = oos_ok = 0
+    citations = valid = unsupported = numbers = oos_total = oos_ok = chosen = 0
     generators: Counter[str] = Counter()
     shown: list[dict[str, str]] = []
     unsupported_detail: list[dict[str, Any]] = []
@@ -61,6 +61,13 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
             oos_total += 1
             oos_ok += not answer.in_scope and not answer.sources
             continue
+        if answer.kind == "choices":  # the answer the citizen gets by tapping the right choice, if offered
+            chosen += 1
+            right = next((c.procedure_id for c in answer.choices if c.procedure_id in item["codes"]), "")
+            if not right:
+                recalls.append(0.0)
+                continue
+            answer = assistant.ask(item["q"], state=answer.state, choice=right)
         cited = CITE.findall(answer.answer)
         source_codes = {s.procedure_id for s in answer.sources}
         citations += len(cited)
@@ -84,7 +91,7 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
         "questions": len(questions), "in_scope": len(questions) - oos_total,
         "key_fact_recall": statistics.mean(recalls) if recalls else 0.0,
         "citations": citations, "valid_citations": valid, "numbers": numbers, "unsupported_numbers": unsupported,
-        "oos_total": oos_total, "oos_ok": oos_ok, "p50_ms": statistics.median(latencies),
+        "oos_total": oos_total, "oos_ok": oos_ok, "choices": chosen, "p50_ms": statistics.median(latencies),
         "p95_ms": percentile(latencies, 0.95), "generators": dict(generators),
         "first_token_p50_ms": statistics.median(first_tokens) if first_tokens else None,
         "first_token_p95_ms": percentile(first_tokens, 0.95) if first_tokens else None,
@@ -104,6 +111,7 @@ def format_report(m: dict[str, Any]) -> str:
         f"numbers found in the cited sources: {m['numbers'] - m['unsupported_numbers']}/{m['numbers']}; "
         f"not found: {m['unsupported_numbers']}",
         f"out-of-scope handled (no procedure passed off): {m['oos_ok']}/{m['oos_total']}",
+        f"offered choices (scored on the answer to the right pick): {m['choices']}",
         f"latency: p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms",
     ]
     if m["counts"]:

@@ -3,6 +3,10 @@
 Dense chunks (embedded into Chroma) are short: the title, who it is for, the result and the
 section heads. Long texts (steps, full document lists, legal basis) go only to the keyword index,
 because the default embedder manages only ~40 passages a second on 2 cores.
+
+Each citizen phrasing (`questions` in the front matter) is a chunk of its own, dense and keyword, in
+section `cau-hoi`: a question is matched with questions, embedded as a query (`QUESTION_AS_QUERY`, measured
+in the README: e5's "query: " prefix on both sides beat "passage: " for question-to-question matching).
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ import re
 from dataclasses import dataclass
 
 from bot.knowledge.models import SECTIONS, Guide, Procedure
+from bot.search.retrieval import QUESTION_SECTION
 
 _GUIDE_SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.M)
 DENSE_CHARS = 700
+QUESTION_AS_QUERY = True
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class Chunk:
     field: str
     text: str
     dense: bool
+    as_query: bool = False  # embedded with the query prefix (citizen phrasings)
 
     def metadata(self, digest: str) -> dict[str, str | bool]:
         return {
@@ -83,6 +90,9 @@ def procedure_chunks(proc: Procedure) -> list[Chunk]:
         if key in SECTIONS and text:
             # authored procedures are few: embed their sections too
             chunks.append(chunk(key, text, dense=proc.source == "authored" and len(text) > 40))
+    for i, question in enumerate(proc.questions, 1):
+        chunks.append(Chunk(f"{proc.code}#{QUESTION_SECTION}-{i}", proc.code, proc.title, QUESTION_SECTION, level,
+                            proc.field, question, dense=True, as_query=QUESTION_AS_QUERY))
     return chunks
 
 

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import yaml
+from pydantic import ValidationError
+
 from bot.knowledge.communes import OfficeFileError, Registry, load_office
 from bot.knowledge.models import Guide, Procedure
-from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, STATE_FILE
+from bot.redact import redact
+from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, STATE_FILE
 from bot.search.embedders import Embedder
 from bot.search.keywords import KeywordIndex
+from bot.search.lexicon import Lexicon
 from bot.search.vectors import Store
+from bot.text import fold
 from ingest.chunks import Chunk, guide_chunks, procedure_chunks
-from ingest.files import KnowledgeFileError, Loaded, load_guide, load_procedure, write_atomic
+from ingest.files import KnowledgeFileError, Loaded, digest, load_guide, load_procedure, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,7 @@ def load_knowledge(knowledge_dir: Path) -> tuple[list[Loaded], list[KnowledgeFil
     loaded: list[Loaded] = []
     errors: list[KnowledgeFileError] = []
     seen: dict[str, Path] = {}
+    phrasings: dict[str, str] = {}  # folded citizen phrasing -> its procedure
     sources = [(p, load_procedure) for p in sorted((knowledge_dir / "procedures").glob("*.md"))]
     sources += [(p, load_guide) for p in sorted((knowledge_dir / "guides").glob("*.md"))]
     for path, loader in sources:
@@ -61,9 +69,31 @@ def load_knowledge(knowledge_dir: Path) -> tuple[list[Loaded], list[KnowledgeFil
         if code in seen:
             errors.append(KnowledgeFileError(path, "code", f"'{code}' is also used by {seen[code]}"))
             continue
+        problem = _phrasing_problem(item.item, phrasings)
+        if problem:
+            errors.append(KnowledgeFileError(path, "questions", problem))
+            continue
         seen[code] = path
         loaded.append(item)
     return loaded, errors
+
+
+def _phrasing_problem(item: Procedure | Guide, taken: dict[str, str]) -> str:
+    """Citizen phrasings must be one procedure's only (compared folded) and hold no personal data; on success
+    they are added to `taken`."""
+    questions = getattr(item, "questions", [])
+    mine: dict[str, str] = {}
+    for question in questions:
+        if redact(question) != question:
+            return f"'{question}' holds personal data (a phone, ID or e-mail): write the question without it"
+        key = fold(question)
+        if key in taken:
+            return f"'{question}' is also a phrasing of {taken[key]}: a phrasing must point to one procedure"
+        if key in mine:
+            return f"'{question}' is written twice"
+        mine[key] = item.code
+    taken.update(mine)
+    return ""
 
 
 def check_offices(knowledge_dir: Path) -> list[str]:
@@ -85,6 +115,35 @@ def chunks_for(item: Procedure | Guide) -> list[Chunk]:
     return procedure_chunks(item) if isinstance(item, Procedure) else guide_chunks(item)
 
 
+def embed(chunks: list[Chunk], embedder: Embedder) -> Any:
+    """Passages as passages, citizen phrasings as queries; rows in the order of `chunks`."""
+    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    for as_query in (False, True):
+        rows = [i for i, c in enumerate(chunks) if c.as_query == as_query]
+        if rows:
+            texts = [chunks[i].text for i in rows]
+            out[rows] = embedder.embed_queries(texts) if as_query else embedder.embed_passages(texts)
+    return out
+
+
+LEXICON_KEY = "~lexicon"  # the lexicon's digest, beside the procedures' in the state file
+
+
+def load_lexicon(knowledge_dir: Path) -> tuple[Lexicon | None, str, str]:
+    """(lexicon, digest, error) of knowledge/lexicon.yaml; an invalid file gives None and says where."""
+    path = knowledge_dir / "lexicon.yaml"
+    if not path.exists():
+        return Lexicon(), "", ""
+    data = path.read_bytes()
+    try:
+        return Lexicon.read(path), digest(data), ""
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return None, digest(data), f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}"
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None, digest(data), f"{path}: file: not valid UTF-8 YAML"
+
+
 def _state(index_dir: Path) -> dict[str, str]:
     try:
         return dict(json.loads((index_dir / STATE_FILE).read_text(encoding="utf-8"))["digests"])
@@ -98,7 +157,8 @@ def needs_ingest(knowledge_dir: Path, index_dir: Path) -> bool:
     if not state.exists() or not (index_dir / CATALOG_FILE).exists():
         return True
     built = state.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in knowledge_dir.rglob("*.md"))
+    files = [*knowledge_dir.rglob("*.md"), *knowledge_dir.rglob("*.yaml")]
+    return any(p.stat().st_mtime > built for p in files)
 
 
 def ingest(
@@ -117,7 +177,12 @@ def ingest(
         log.warning("skipped %s (%s): %s", err.path, err.where, err.message)
     report.files = len(loaded)
 
+    lexicon, lexicon_digest, lexicon_error = load_lexicon(knowledge_dir)
+    if lexicon_error:  # the index keeps the lexicon it had
+        report.errors.append(lexicon_error)
     digests = {item.item.code: item.digest for item in loaded}
+    if lexicon is not None and lexicon_digest:
+        digests[LEXICON_KEY] = lexicon_digest
     stored = store.all_metadata()
     stored_digest: dict[str, str] = {}
     ids_by_code: dict[str, list[str]] = {}
@@ -156,7 +221,7 @@ def ingest(
         # between two flushes leaves every procedure either as it was or as it is now, never half of each.
         nonlocal done
         if pending:
-            vectors = embedder.embed_passages([c.text for c, _ in pending])
+            vectors = embed([c for c, _ in pending], embedder)
             store.upsert([c.id for c, _ in pending], vectors, [c.text for c, _ in pending],
                          [c.metadata(d) for c, d in pending])
             done += len(pending)
@@ -180,7 +245,7 @@ def ingest(
 
     changed = bool(todo or gone) or _state(index_dir) != digests or not (index_dir / KEYWORD_FILE).exists()
     if changed:
-        write_index(index_dir, loaded, all_chunks, digests)
+        write_index(index_dir, loaded, all_chunks, digests, lexicon)
         report.rebuilt_index = True
     else:
         (index_dir / STATE_FILE).touch()
@@ -188,8 +253,11 @@ def ingest(
     return report
 
 
-def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str]) -> None:
+def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str],
+                lexicon: Lexicon | None = None) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
+    if lexicon is not None:
+        write_atomic(index_dir / LEXICON_FILE, lexicon.model_dump_json())
     keyword = KeywordIndex.build((c.id, c.text) for c in chunks)
     tmp_kw = index_dir / (KEYWORD_FILE + ".tmp")
     keyword.save(tmp_kw)

@@ -30,6 +30,9 @@ from ingest.pipeline import ingest
 KNOWLEDGE = ROOT / "knowledge"
 ADMIN_KEY = "k3y-for-tests-0123456789abcdef"
 ADMIN_HEADERS = {"X-Admin-Key": ADMIN_KEY, "X-Admin-User": "lan.vanthu"}
+# the procedures of the examples pinned in tests/test_choices.py, and their land neighbours
+PINNED = ("2.001159", "1.004222", "1.010041", "2.000635", "1.004884", "1.013978", "1.012786", "1.012783",
+          "1.012784", "1.013831")
 NEIGHBOUR_FIELDS = ("Hộ tịch", "Đăng ký, quản lý cư trú", "Cấp, quản lý căn cước", "Chứng thực")
 
 
@@ -58,6 +61,7 @@ def subset_codes() -> list[str]:
             others.append(path.stem)
     codes.update(others[::60])  # a spread of province and ministry procedures
     codes.update(p.stem for p in (KNOWLEDGE / "procedures").glob("A.*.md"))
+    codes.update(PINNED)
     return sorted(codes)
 
 
@@ -73,7 +77,7 @@ def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for code in subset_codes():
         shutil.copy(KNOWLEDGE / "procedures" / f"{code}.md", root / "procedures" / f"{code}.md")
     shutil.copytree(KNOWLEDGE / "guides", root / "guides")
-    for name in ("communes.csv", "provinces.csv"):
+    for name in ("communes.csv", "provinces.csv", "lexicon.yaml"):
         shutil.copy(KNOWLEDGE / name, root / name)
     return root
 
@@ -129,6 +133,7 @@ def admin_app(tmp_path, kb_dir, embedder):
         shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
     (kb / "guides").mkdir()
     shutil.copy(kb_dir / "communes.csv", kb / "communes.csv")
+    shutil.copy(kb_dir / "lexicon.yaml", kb / "lexicon.yaml")
     settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var", admin_key=SecretStr(ADMIN_KEY), collection="admin")
     store = build_store(settings, embedder)
     ingest(kb, settings.index_dir, store, embedder)

@@ -218,3 +218,33 @@ def test_a_generated_answer_streams_as_a_draft_then_settles_checked(browser, set
     finally:
         page.close()
         server.close()
+
+
+def test_an_ambiguous_question_offers_choices_and_a_tap_answers_it(browser, server):
+    """On a phone: a question the index is unsure about shows tappable choices; tapping one answers the question
+    with that procedure."""
+    import httpx
+
+    question = next(q for q in ("giấy tờ nhà đất", "sổ đỏ", "làm giấy tờ đất")
+                    if httpx.post(f"{server}/api/chat", json={"message": q}, timeout=30).json()["kind"] == "choices")
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        page.goto(f"{server}/c/20320")
+        page.evaluate("localStorage.clear()")
+        page.reload()
+        page.fill("#q", question)
+        page.click("#send")
+        chips = page.locator(".msg.a.choices .chip")
+        chips.first.wait_for(timeout=20000)
+        assert chips.count() >= 2
+        assert "Bạn muốn hỏi về thủ tục nào?" in page.locator(".msg.a.choices").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "choices-phone-360x740.png"))
+        picked = chips.nth(1)
+        title = picked.inner_text().split(". ", 1)[1]
+        picked.click()
+        answer = page.locator(".msg.a h2").first
+        answer.wait_for(timeout=20000)
+        assert answer.inner_text() == title  # the card of the procedure tapped
+        page.screenshot(path=str(ARTIFACTS / "choices-answered-360x740.png"), full_page=True)
+    finally:
+        page.close()

@@ -32,7 +32,8 @@ def test_ask_json_shape(cli_env):
     proc = run_cli(["ask", "--json", "đăng ký tạm trú cần giấy tờ gì"], cli_env)
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout)
-    assert set(row) == {"question", "answer", "language", "in_scope", "sources"}
+    assert set(row) == {"question", "answer", "kind", "choices", "language", "in_scope", "sources"}
+    assert row["kind"] == "answer" and row["choices"] == []
     assert row["sources"][0]["procedure_id"] == "1.004194"
     assert set(row["sources"][0]) == {"procedure_id", "title", "url", "section"}
 

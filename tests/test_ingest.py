@@ -31,7 +31,8 @@ def test_incremental_reingest(small, embedder):
     settings, store = small
     first = run(settings, store, embedder)
     assert (first.files, first.embedded_files, first.errors) == (3, 3, [])
-    assert store.count() == 3
+    catalog = Catalog.load(settings.index_dir)
+    assert store.count() == 3 + sum(len(catalog.procedures[c].questions) for c in CODES)  # overview + phrasings
     again = run(settings, store, embedder)
     assert (again.embedded_files, again.unchanged_files, again.rebuilt_index) == (0, 3, False)
 
@@ -43,7 +44,7 @@ def test_incremental_reingest(small, embedder):
     changed = run(settings, store, embedder)
     assert (changed.embedded_files, changed.unchanged_files, changed.removed_files) == (1, 1, 1)
     meta = store.all_metadata()
-    assert sorted(m["code"] for m in meta.values()) == ["1.000894", "1.001193"]
+    assert sorted({m["code"] for m in meta.values()}) == ["1.000894", "1.001193"]
     assert meta["1.000894#tong-quan"]["title"] == "Thủ tục đăng ký kết hôn (sửa)"
     catalog = Catalog.load(settings.index_dir)
     assert "1.000656" not in catalog.procedures
@@ -64,3 +65,48 @@ def test_malformed_file_is_reported_and_skipped(small, embedder):
     assert "9.999998.md: file: not UTF-8 text" in joined
     assert "1.000656.md: source" in joined
     assert sorted({m["code"] for m in store.all_metadata().values()}) == ["1.000894", "1.001193"]
+
+
+def test_citizen_phrasings_are_validated_and_embedded_as_their_own_chunks(tmp_path, kb_dir, embedder):
+    kb = tmp_path / "kb"
+    (kb / "procedures").mkdir(parents=True)
+    for code in ("1.001193", "1.000894"):
+        shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
+    settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var")
+    store = build_store(settings, embedder)
+    report = ingest(kb, settings.index_dir, store, embedder)
+    assert report.errors == []
+    birth = Catalog.load(settings.index_dir).procedures["1.001193"]
+    assert len(birth.questions) >= 8
+    sections = {m["section"] for m in store.all_metadata().values() if m["code"] == "1.001193"}
+    assert "cau-hoi" in sections  # one dense chunk per phrasing
+
+    marriage = kb / "procedures" / "1.000894.md"
+    text = marriage.read_text(encoding="utf-8")
+    stolen = text.replace("questions:\n", f"questions:\n- '{birth.questions[0]}'\n", 1)
+    marriage.write_text(stolen, encoding="utf-8")
+    report = ingest(kb, settings.index_dir, store, embedder)
+    # the file read second is refused, by path and field: here 1.001193 (files are read in code order)
+    assert any("1.001193.md: questions:" in e and "is also a phrasing of 1.000894" in e for e in report.errors)
+
+    marriage.write_text(text.replace("questions:\n", "questions:\n- 'số tôi 0912345678, đăng ký kết hôn ở đâu'\n", 1),
+                        encoding="utf-8")
+    report = ingest(kb, settings.index_dir, store, embedder)
+    assert any("1.000894.md" in e and "personal data" in e for e in report.errors)
+
+
+def test_the_lexicon_is_compiled_and_a_bad_one_is_reported_by_path_and_field(tmp_path, kb_dir, embedder):
+    kb = tmp_path / "kb"
+    (kb / "procedures").mkdir(parents=True)
+    shutil.copy(kb_dir / "procedures" / "1.004222.md", kb / "procedures")
+    shutil.copy(kb_dir / "lexicon.yaml", kb / "lexicon.yaml")
+    settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var")
+    store = build_store(settings, embedder)
+    assert ingest(kb, settings.index_dir, store, embedder).errors == []
+    lexicon = Catalog.load(settings.index_dir).lexicon
+    assert any(t.say == "ho khau" for t in lexicon.terms) and lexicon.shorthand["j"] == "gi"
+
+    (kb / "lexicon.yaml").write_text("terms:\n  - {say: hộ khẩu}\n", encoding="utf-8")  # no `means`
+    report = ingest(kb, settings.index_dir, store, embedder)
+    assert any("lexicon.yaml: terms.0.means" in e for e in report.errors)
+    assert Catalog.load(settings.index_dir).lexicon == lexicon  # the index keeps the lexicon it had

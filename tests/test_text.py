@@ -1,6 +1,16 @@
+import pytest
+
 from bot.search.diacritics import Restorer
-from bot.search.query import parse_query
+from bot.search.lexicon import Lexicon
+from bot.search.query import parse_query as parse_with
+from bot.settings import ROOT
 from bot.text import canonical, fold, fold_tones, nfc
+
+LEXICON = Lexicon.read(ROOT / "knowledge" / "lexicon.yaml")
+
+
+def parse_query(text: str):
+    return parse_with(text, LEXICON)
 
 
 def test_tone_placement_is_folded():
@@ -34,3 +44,26 @@ def test_restorer_puts_diacritics_back():
     r = Restorer(["Thủ tục đăng ký kết hôn", "Đăng ký tạm trú"])
     assert r.restore("dang ky ket hon") == "đăng ký kết hôn"
     assert r.restore("đã có dấu") == "đã có dấu"
+
+
+@pytest.mark.parametrize(("question", "kept", "gone", "added"), [
+    ("lam so do mat bao lau", "so do", "mat", "giay chung nhan quyen su dung dat"),  # mất = takes (time)
+    ("mat so do roi lam lai the nao", "mat", "", "cap lai"),  # mất = lost
+    ("nhap khau cho vo vao nha chong", "cho vo", "nhap khau", "dang ky thuong tru"),  # nhập khẩu = residence
+    ("thu tuc nhap khau hang hoa", "nhap khau", "", ""),  # nhập khẩu = import, left alone
+])
+def test_ambiguous_words_are_read_in_context(question, kept, gone, added):
+    query = parse_query(question)
+    assert kept in query.folded
+    if gone:
+        assert f" {gone} " not in f" {query.folded} "
+    if added:
+        assert added in query.expanded
+    else:
+        assert "thuong tru" not in query.expanded
+
+
+def test_regional_words_and_shorthand():
+    assert "khai sinh" in parse_query("lam giay khai sanh cho con").expanded
+    assert parse_query("vk ck muon dk ket hon").folded == "vo chong muon dang ky ket hon"
+    assert "so hong" in parse_query("so hong bi mat").folded  # "hồng" is not shorthand for "không"

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def chat(req: ChatRequest, conversation: ConversationDep, assistant: AssistantDep,  # type: ignore[no-untyped-def]
          registry: RegistryDep):
     commune = registry.get(req.commune).ward_code if req.commune else ""
-    pieces = conversation.turn(req.session_id, req.message, commune, "chat")
+    pieces = conversation.turn(req.session_id, req.message, commune, "chat", choice=req.choice)
     if not req.stream:
         return chat_response(assistant, next(x for x in pieces if isinstance(x, Reply)))
     return StreamingResponse(_events(assistant, pieces), media_type="text/event-stream",
@@ -38,7 +38,8 @@ def chat_response(assistant: Assistant, reply: Reply) -> ChatResponse:
     answer = reply.answer
     card = card_of(assistant.catalog.get(answer.sources[0].procedure_id)) if answer.sources else None
     return ChatResponse(
-        answer=answer.answer, language=answer.language, in_scope=answer.in_scope,
+        answer=answer.answer, kind=answer.kind, choices=answer.choices, language=answer.language,
+        in_scope=answer.in_scope,
         sources=answer.sources, session_id=reply.session_id,
         turn_id=reply.turn_id, card=card, generator=answer.generator,
     )

@@ -62,7 +62,22 @@
   function list(items) { var ul = el("ul"); items.forEach(function (x) { ul.appendChild(el("li", null, x)); }); return ul; }
   function uniq(a) { return a.filter(function (x, i) { return x && a.indexOf(x) === i; }); }
 
+  function renderChoices(res) {
+    // not sure which procedure: the citizen taps one, and the question is answered with it
+    var box = el("div", "msg a choices"); box.setAttribute("role", "article");
+    box.appendChild(el("div", "lead", res.answer.split("\n")[0]));
+    var chips = el("div", "sugg chips"); chips.setAttribute("role", "group");
+    res.choices.forEach(function (c, i) {
+      var b = el("button", "chip", (i + 1) + ". " + c.title); b.type = "button"; b.dataset.code = c.procedure_id;
+      b.onclick = function () { ask(c.title, c.procedure_id); };
+      chips.appendChild(b);
+    });
+    box.appendChild(chips);
+    return box;
+  }
+
   function renderAnswer(res) {
+    if (res.kind === "choices" && res.choices && res.choices.length) return renderChoices(res);
     var box = el("div", "msg a"); box.setAttribute("role", "article");
     var card = res.card, generated = res.generator && res.generator !== "extractive";
     if (generated) box.appendChild(el("div", "lead gen", res.answer));
@@ -126,7 +141,7 @@
     return pump();
   }
 
-  function ask(q) {
+  function ask(q, choice) {
     q = (q || "").trim(); if (!q) return;
     input.value = "";
     var pending = el("div", "msg a busy", t("wait")), draft = "", settled = false;
@@ -138,7 +153,8 @@
       log.lastChild.scrollIntoView({block: "start"});
     }
     fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json", "Accept": "text/event-stream"},
-      body: JSON.stringify({message: q, commune: commune, session_id: state.session_id || null, lang: lang, stream: true})})
+      body: JSON.stringify({message: q, commune: commune, session_id: state.session_id || null, lang: lang, stream: true,
+        choice: choice || null})})
       .then(function (r) {
         if (!r.ok) return r.json().then(function (body) { finish({q: q, err: body.message || t("err")}); });
         return readEvents(r, function (name, data) {

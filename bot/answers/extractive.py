@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from bot.answers.aspects import detect_aspects
-from bot.answers.messages import LABELS, NO_MATCH, SAFETY, SCOPE_MESSAGE
-from bot.answers.types import Answer, Source
+from bot.answers.messages import CHOICES, LABELS, NO_MATCH, SAFETY, SCOPE_MESSAGE
+from bot.answers.types import Answer, Choice, Source
 from bot.knowledge.models import Guide, Procedure
 from bot.search.language import detect_language
 from bot.search.retrieval import Result, SearchResponse
@@ -103,9 +103,11 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
             text = SAFETY[response.reason][lang]
         else:
             text = NO_MATCH[lang] if response.reason == "no_match" else SCOPE_MESSAGE[lang]
-        return Answer(question, text, lang, False, [], reason=response.reason)
+        return Answer(question, text, lang, False, [], reason=response.reason, kind="refusal")
     if not response.results:
-        return Answer(question, NO_MATCH[lang], lang, True, [], reason="no_match")
+        return Answer(question, NO_MATCH[lang], lang, True, [], reason="no_match", kind="refusal")
+    if not response.confident:
+        return choices(question, response, lang)
     aspects = detect_aspects(response.query.folded)
     top: Result = response.results[0]
     item = items[top.code]
@@ -134,3 +136,14 @@ def follow_up(question: str, folded: str, item: Procedure, previous_aspect: str)
     sources = [Source(item.code, item.title, item.source_url, s) for s in sections]
     return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason="follow_up",
                   state={"active": item.code, "aspect": aspects[0] if aspects else ""})
+
+
+MAX_CHOICES = 3
+
+
+def choices(question: str, response: SearchResponse, lang: str) -> Answer:
+    """Not sure which procedure: offer the first few to pick from; the pick is answered with the question."""
+    picks = [Choice(r.code, r.title) for r in response.results[:MAX_CHOICES]]
+    lines = [CHOICES.get(lang, CHOICES["en"])] + [f"{i}. {c.title} [{c.procedure_id}]" for i, c in enumerate(picks, 1)]
+    return Answer(question, "\n".join(lines), lang, True, [], reason="unsure", kind="choices", choices=picks,
+                  state={"choices": ",".join(c.procedure_id for c in picks), "question": question})

@@ -118,7 +118,7 @@ class GroundedGenerator:
 
     def stream(self, question: str, response: SearchResponse, items: dict[str, Item], fallback: Fallback,
                pinned: Item | None = None) -> Iterator[str | Answer]:
-        if not response.in_scope or not (response.results or pinned):
+        if not response.in_scope or not response.confident or not (response.results or pinned):
             yield fallback()  # guardrails and "not covered" messages never reach the model
             return
         if pinned:  # a follow-up is about the procedure the conversation is on, and only that

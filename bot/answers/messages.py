@@ -71,5 +71,34 @@ SAFETY = {
               "113. I can only help with administrative procedures.",
     },
 }
+SAFETY["forgery"] = {
+    "vi": "Làm giả giấy tờ, tài liệu của cơ quan, tổ chức là hành vi phạm tội (Điều 341 Bộ luật Hình sự 2015). "
+          "Tôi không hướng dẫn việc này. Nếu giấy tờ thật của bạn bị mất, hỏng hoặc ghi sai, bạn có thể hỏi cách "
+          "cấp lại hoặc đính chính, ví dụ: \"cấp lại bản sao giấy khai sinh\".",
+    "en": "Forging documents of an agency or organisation is a crime in Vietnam (Article 341 of the 2015 Criminal "
+          "Code). I cannot help with that. If a real document was lost, damaged or is wrong, ask how to have it "
+          "re-issued or corrected.",
+}
+SAFETY["bribery"] = {
+    "vi": "Đưa hối lộ cho cán bộ, công chức là hành vi phạm tội (Điều 364 Bộ luật Hình sự 2015). Thủ tục được "
+          "giải quyết theo hồ sơ, thời hạn và lệ phí công khai; nếu bị gây khó khăn, bạn có thể phản ánh tới "
+          "Ủy ban nhân dân xã, phường hoặc qua Cổng Dịch vụ công quốc gia.",
+    "en": "Offering a bribe to an official is a crime in Vietnam (Article 364 of the 2015 Criminal Code). Procedures "
+          "are handled on the published documents, time limits and fees; if an official makes it difficult, you "
+          "can complain to the commune or ward People's Committee or through the National Public Service Portal.",
+}
+SAFETY["other_task"] = {
+    "vi": "Tôi chỉ trả lời câu hỏi về thủ tục hành chính theo văn bản chính thức: tôi không viết mã, không soạn "
+          "văn bản thay cơ quan nhà nước và không làm việc khác. Bạn hãy hỏi về một thủ tục, ví dụ: "
+          "\"đăng ký tạm trú cần gì?\"",
+    "en": "I only answer questions about administrative procedures from the official texts: I do not write code, "
+          "draft official papers or do other tasks. Ask about a procedure, for example: \"How do I register "
+          "temporary residence?\"",
+}
 for _kind in SAFETY.values():
     _kind["de"] = _kind["en"]
+CHOICES = {
+    "vi": "Bạn muốn hỏi về thủ tục nào? Hãy chọn một (bấm vào, hoặc gõ số):",
+    "en": "Which procedure do you mean? Pick one (tap it, or type its number):",
+    "de": "Welches Verfahren meinen Sie? Bitte wählen Sie eines (antippen oder die Nummer eingeben):",
+}

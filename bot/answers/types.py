@@ -6,6 +6,11 @@ Every generator returns these; storage, the API and the CLI read them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+# answer: one procedure, cited; choices: not sure which procedure, so the citizen picks one; refusal: out of
+# scope, a request to do something else, or nothing in the knowledge base
+Kind = Literal["answer", "choices", "refusal"]
 
 
 @dataclass
@@ -14,6 +19,12 @@ class Source:
     title: str
     url: str
     section: str
+
+
+@dataclass
+class Choice:
+    procedure_id: str
+    title: str
 
 
 @dataclass
@@ -28,11 +39,15 @@ class Answer:
     state: dict[str, str] = field(default_factory=dict)  # the active procedure and aspect, for follow-ups
     generator: str = "extractive"  # what wrote the text that is shown (an LLM's fallback is extractive)
     stats: dict[str, float] = field(default_factory=dict)  # an LLM's timings: first_token_s, seconds, chunks
+    kind: Kind = "answer"
+    choices: list[Choice] = field(default_factory=list)  # with kind "choices": the procedures to pick from
 
     def to_dict(self) -> dict[str, object]:
         return {
             "question": self.question,
             "answer": self.answer,
+            "kind": self.kind,
+            "choices": [c.__dict__ for c in self.choices],
             "language": self.language,
             "in_scope": self.in_scope,
             "sources": [s.__dict__ for s in self.sources],

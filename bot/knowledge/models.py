@@ -10,6 +10,7 @@ from bot.text import clean
 
 Level = Literal["commune", "province", "ministry", "other"]
 LEVELS: tuple[Level, ...] = ("commune", "province", "ministry", "other")
+PROCEDURE_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{1,40}$"
 LEVEL_LABELS_VI = {"commune": "Cấp xã", "province": "Cấp tỉnh", "ministry": "Cấp bộ", "other": "Cơ quan khác"}
 
 # Procedure sections, in the order files and cards show them. Keys are stable ids for chunks.
@@ -54,7 +55,7 @@ class LegalRef(_Strict):
 
 
 class Procedure(_Strict):
-    code: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{1,40}$")
+    code: str = Field(pattern=PROCEDURE_CODE_PATTERN)
     title: str = Field(min_length=3)
     levels: list[Level] = Field(min_length=1)
     field: str = ""

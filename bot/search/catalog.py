@@ -1,4 +1,4 @@
-"""The compiled knowledge base the bot reads at run time: procedure cards, guides, keyword index.
+"""The compiled knowledge base the bot reads at run time: procedure cards, guides, keyword index, lexicon.
 
 Ingest writes it under var/index; the bot never parses knowledge/ Markdown on a request.
 """
@@ -12,8 +12,10 @@ from pathlib import Path
 from bot.errors import IndexNotReadyError, NotFoundError
 from bot.knowledge.models import Guide, Procedure
 from bot.search.keywords import KeywordIndex
+from bot.search.lexicon import Lexicon
 
 CATALOG_FILE = "catalog.json"
+LEXICON_FILE = "lexicon.json"
 KEYWORD_FILE = "keyword.json"
 STATE_FILE = "state.json"
 
@@ -24,6 +26,7 @@ class Catalog:
     guides: dict[str, Guide]
     chunk_section: dict[str, tuple[str, str]]
     keyword: KeywordIndex
+    lexicon: Lexicon = field(default_factory=Lexicon)
     items: dict[str, Procedure | Guide] = field(default_factory=dict)  # procedures and guides by code
 
     def __post_init__(self) -> None:
@@ -38,7 +41,8 @@ class Catalog:
         procs = {p["code"]: Procedure.model_validate(p) for p in data["procedures"]}
         guides = {g["code"]: Guide.model_validate(g) for g in data["guides"]}
         chunks = {k: (v[0], v[1]) for k, v in data["chunks"].items()}
-        return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE))
+        return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE),
+                   Lexicon.read(index_dir / LEXICON_FILE))
 
     def get(self, code: str) -> Procedure | Guide:
         key = code.strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from bot.errors import InputError
 from bot.knowledge.models import Guide, Procedure
@@ -17,14 +17,15 @@ from bot.search.catalog import Catalog
 from bot.search.diacritics import Restorer
 from bot.search.embedders import Embedder
 from bot.search.keywords import terms
-from bot.search.query import SYNONYMS, Query, parse_query
+from bot.search.query import Query, parse_query
 from bot.search.vectors import Store
 from bot.settings import Settings
-from bot.text import clean, words
+from bot.text import clean, has_diacritics, words
 
 log = logging.getLogger(__name__)
 
 COMPLAINT_GUIDE = "guide-khieu-nai-phan-anh"
+QUESTION_SECTION = "cau-hoi"  # the section of citizen phrasings' chunks (written by ingest)
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
 
 
@@ -46,8 +47,10 @@ class Result:
 class SearchResponse:
     query: Query
     in_scope: bool
-    reason: str  # "", "out_of_scope", "injection", "no_match"
+    reason: str  # "", "no_match", "picked", or why the question is blocked (bot.search.query._BLOCKS)
     results: list[Result]
+    # sure enough of the first result to answer with it alone; otherwise the citizen picks among the first few
+    confident: bool = True
 
 
 def validate_query(text: str, max_chars: int) -> str:
@@ -76,7 +79,7 @@ class Retriever:
         titles = [p.title for p in catalog.procedures.values()] + [g.title for g in catalog.guides.values()]
         self._names = {c: [Name.of(n) for n in (p.title, *p.keywords)] for c, p in catalog.procedures.items()}
         self._names.update({c: [Name.of(n) for n in (g.title, *g.keywords)] for c, g in catalog.guides.items()})
-        self.restorer = Restorer(titles + [official for _, official in SYNONYMS])
+        self.restorer = Restorer(titles + catalog.lexicon.official_terms())
 
     def _item(self, code: str) -> Procedure | Guide | None:
         return self.catalog.items.get(code)
@@ -94,14 +97,23 @@ class Retriever:
         self, text: str, k: int = 5, scope: Scope = "citizen", field: str = "", agency: str = ""
     ) -> SearchResponse:
         cleaned = validate_query(text, QUESTION_MAX_CHARS)
-        query = parse_query(cleaned)
+        query = parse_query(cleaned, self.catalog.lexicon)
         if query.blocked == "complaint" and COMPLAINT_GUIDE in self.catalog.guides:
             guide = self.catalog.guides[COMPLAINT_GUIDE]
             return SearchResponse(query, True, "complaint", [self._result(guide, 1.0, 0.0, 0.0, "tong-quan")])
         if query.blocked:
             return SearchResponse(query, False, query.blocked, [])
-        s = self.settings
+        results = [self._result(self.catalog.items[x.code], fuse(x, self.settings, scope), x.dense, x.keyword,
+                                x.section) for x in self.signals(query, cleaned, scope, field, agency)]
+        results.sort(key=lambda r: -r.score)
+        if not results or results[0].score < self.settings.min_score:
+            return SearchResponse(query, False, "no_match", [])
+        return SearchResponse(query, True, "", results[:k], confident=self.confident(results))
 
+    def signals(self, query: Query, cleaned: str, scope: Scope = "citizen", field: str = "",
+                agency: str = "") -> list[Signals]:
+        """Every candidate procedure with what each retriever says of it (fused by `fuse`)."""
+        s = self.settings
         # keyword side: best chunk per procedure, plus a little for a second matching section
         q_terms = terms(query.expanded)
         scale = self.catalog.keyword.max_score(q_terms)
@@ -115,38 +127,54 @@ class Retriever:
                 kw_second[code] = score
         kw = {c: (v[0] + 0.3 * kw_second[c]) / scale for c, v in kw_best.items()}
 
-        # dense side: the text as written (e5 knows diacritics) plus the official terms we added
+        # dense side: the text as written (e5 knows diacritics) plus the official terms we added, against the
+        # procedures' passages; and the question as the citizen wrote it, against citizen phrasings
         extra = query.expanded[len(query.folded) :].strip()
         dense_text = self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
-        vector = self.embedder.embed_queries([dense_text])[0]
+        asked_text = self.restorer.restore(query.folded) if not has_diacritics(cleaned) else cleaned
+        vector, asked = self.embedder.embed_queries([dense_text, asked_text])
         n = s.dense_candidates * (3 if scope not in ("citizen", "all") or field or agency else 1)
-        dense: dict[str, tuple[float, str, str]] = {}
-        for hit in self.store.query(vector, n):
-            code = str(hit.metadata.get("code", ""))
-            if code and (code not in dense or hit.score > dense[code][0]):
-                dense[code] = (hit.score, str(hit.metadata.get("section", "")), hit.text)
+        dense = self._best_hits(vector, n, phrasings=False)
+        asked_like = self._best_hits(asked, n, phrasings=True) if s.question_weight else {}
 
-        floor, span = 0.76, 0.16  # e5 cosine similarities of related Vietnamese texts lie in about 0.76-0.92
         q_set = query_terms(query.expanded)
         q_padded = f" {query.expanded} "
-        results: list[Result] = []
-        for code in set(dense) | set(kw):
+        out: list[Signals] = []
+        for code in set(dense) | set(kw) | set(asked_like):
             item = self._item(code)
             if item is None or not self._allowed(item, scope, field, agency):
                 continue
-            d = min(max((dense[code][0] - floor) / span, 0.0), 1.0) if code in dense else 0.0
-            kn = min(kw.get(code, 0.0), 1.5)
-            names = self._names.get(code, [])
-            named = max((n.match(q_set, q_padded) for n in names), default=0.0)
-            score = s.dense_weight * d + s.keyword_weight * kn + s.title_weight * named
-            if scope == "citizen" and isinstance(item, Procedure) and item.is_commune:
-                score += s.commune_boost
-            section = kw_best[code][1] if code in kw_best else dense[code][1]
-            results.append(self._result(item, score, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), section))
-        results.sort(key=lambda r: -r.score)
-        if not results or results[0].score < s.min_score:
-            return SearchResponse(query, False, "no_match", [])
-        return SearchResponse(query, True, "", results[:k])
+            named = max((n.match(q_set, q_padded) for n in self._names.get(code, [])), default=0.0)
+            section = kw_best[code][1] if code in kw_best else (dense.get(code) or asked_like[code])[1]
+            out.append(Signals(code, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), named,
+                               asked_like.get(code, (0.0, "", ""))[0],
+                               isinstance(item, Procedure) and item.is_commune, section))
+        return out
+
+    def _best_hits(self, vector: Any, n: int, phrasings: bool) -> dict[str, tuple[float, str, str]]:
+        """The best dense hit per procedure, among citizen phrasings or among the other chunks: (cosine, section,
+        text). Filtered in the store: the nearest chunks to a question are mostly phrasings, which would crowd
+        the passages out of an unfiltered top-n."""
+        where = {"section": QUESTION_SECTION} if phrasings else {"section": {"$ne": QUESTION_SECTION}}
+        best: dict[str, tuple[float, str, str]] = {}
+        for hit in self.store.query(vector, n, where=where):
+            code = str(hit.metadata.get("code", ""))
+            if code and (code not in best or hit.score > best[code][0]):
+                best[code] = (hit.score, str(hit.metadata.get("section", "")), hit.text)
+        return best
+
+    def confident(self, results: list[Result]) -> bool:
+        """Sure of the first result: its fused score is high enough and it leads the next procedure by a margin
+        (both measured with `tthc eval calibrate` on the main and old held-out sets)."""
+        top = results[0].score
+        second = results[1].score if len(results) > 1 else 0.0
+        return top >= self.settings.answer_min_score and top - second >= self.settings.answer_min_margin
+
+    def pinned(self, text: str, code: str) -> SearchResponse:
+        """The question answered with one procedure the citizen picked (from choices)."""
+        query = parse_query(validate_query(text, QUESTION_MAX_CHARS), self.catalog.lexicon)
+        item = self.catalog.get(code)
+        return SearchResponse(query, True, "picked", [self._result(item, 1.0, 0.0, 0.0, "tong-quan")])
 
     def _result(self, item: Procedure | Guide, score: float, dense: float, keyword: float, section: str) -> Result:
         if isinstance(item, Guide):
@@ -156,6 +184,34 @@ class Retriever:
         snippet = snippet_for(item, section)
         return Result(item.code, item.title, item.primary_level, item.field, item.source_url, round(score, 4),
                       round(dense, 4), round(keyword, 4), section, snippet)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What each retriever says of one candidate procedure."""
+
+    code: str
+    dense: float  # best cosine of the question (with official terms) to the procedure's passages
+    keyword: float  # BM25, scaled by what a document holding every query term once would get
+    named: float  # how well the title or a curated keyword is explained by the question
+    asked: float  # best cosine of the question as written to the procedure's citizen phrasings
+    commune: bool
+    section: str
+
+
+# e5 cosine similarities of related Vietnamese texts lie in about 0.76-0.92
+DENSE_FLOOR, DENSE_SPAN = 0.76, 0.16
+
+
+def _scaled(value: float, floor: float, span: float) -> float:
+    return min(max((value - floor) / span, 0.0), 1.0) if value else 0.0
+
+
+def fuse(x: Signals, s: Settings, scope: Scope = "citizen") -> float:
+    """The fused score (weights from settings, measured with `tthc eval calibrate`)."""
+    score = (s.dense_weight * _scaled(x.dense, DENSE_FLOOR, DENSE_SPAN) + s.keyword_weight * min(x.keyword, 1.5)
+             + s.title_weight * x.named + s.question_weight * _scaled(x.asked, s.question_floor, s.question_span))
+    return score + (s.commune_boost if scope == "citizen" and x.commune else 0.0)
 
 
 # Words that carry no meaning for matching a question to a title.
@@ -171,6 +227,7 @@ VARIANT_MARKERS = (
     "dang ky lai", "cap lai", "cap doi", "xoa", "luu dong", "nuoc ngoai", "bien gioi", "ket hop", "gia han",
     "cham dut", "thu hoi", "dinh chinh", "huy", "tam ngung", "thay doi", "trung uong", "da co ho so", "giam sat",
     "ghi vao so", "lien thong", "ban sao", "dieu chinh", "khai thac", "duoi 14",
+    "to chuc",  # citizens ask for themselves: "đối với tổ chức" loses unless the question names one
 )
 MARKER_PENALTY = 0.15
 
@@ -185,12 +242,13 @@ class Name:
 
     terms: frozenset[str]
     markers: tuple[str, ...]
+    phrase: str  # the whole name, folded: a name of one content word must occur whole ("người có công")
 
     @classmethod
     def of(cls, text: str) -> Name:
         padded = " " + " ".join(words(text)) + " "
         return cls(frozenset(w for w in words(text) if w not in _STOP),
-                   tuple(m for m in VARIANT_MARKERS if f" {m} " in padded))
+                   tuple(m for m in VARIANT_MARKERS if f" {m} " in padded), padded)
 
     def match(self, query: frozenset[str], query_padded: str) -> float:
         """How well this name is explained by the question: special variants ("lưu động", "có yếu tố nước
@@ -198,6 +256,8 @@ class Name:
         common = len(query & self.terms)
         if not common or not self.terms:
             return 0.0
+        if len(self.terms) == 1 and self.phrase not in query_padded:
+            return 0.0  # "công" of "công an" does not name "người có công"
         missing = sum(f" {m} " not in query_padded for m in self.markers)
         return 0.7 * common / len(self.terms) + 0.3 * common / max(len(query), 1) - MARKER_PENALTY * missing
 

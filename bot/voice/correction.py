@@ -104,19 +104,19 @@ class Corrector:
 
 
 def knowledge_phrases(catalog: Catalog, restorer: Restorer) -> list[str]:
-    """The vocabulary: titles and keywords of commune-level procedures and guides, plus official terms."""
-    from bot.search.query import SYNONYMS
-
+    """The vocabulary: titles, keywords and citizen phrasings of commune-level procedures, guides, official
+    terms."""
     phrases: list[str] = []
     for proc in catalog.procedures.values():
         if proc.is_commune or proc.source == "authored":
             phrases.append(proc.title)
             phrases.extend(proc.keywords)
+            phrases.extend(proc.questions)
     for guide in catalog.guides.values():
         phrases.append(guide.title)
         phrases.extend(guide.keywords)
     phrases.extend(EVERYDAY)
-    phrases.extend(restorer.restore(official) for _, official in SYNONYMS)
+    phrases.extend(restorer.restore(official) for official in catalog.lexicon.official_terms())
     return phrases
 
 

@@ -1,0 +1,149 @@
+"""`tthc eval calibrate`: the fusion weights, and how sure retrieval must be to answer with one procedure, chosen
+on the tuning sets only (main, the old held-out set and dev; heldout2 is never tuned on).
+
+Each question's candidates and their signals are computed once (`Retriever.signals`); every setting is then
+scored with numpy. Printed: recall@1/@3 per weight setting (the best few), then for the chosen weights:
+- `min_score`: below it the best fused score means "not in the knowledge base" (a refusal);
+- `answer_min_score`, `answer_min_margin`: at or above both (the first result's score, and its lead over the
+  second), answer with the first procedure; otherwise offer the first three as choices.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.search.query import parse_query
+from bot.search.retrieval import DENSE_FLOOR, DENSE_SPAN, validate_query
+from bot.settings import Settings
+from eval.retrieval import SETS, load_questions
+
+TUNING_SETS = ("main", "heldout", "dev")
+MAIN_FLOOR = 0.95  # weights that drop the main set below this are not considered
+WEIGHTS = {"dense_weight": (0.1, 0.2, 0.3, 0.5), "keyword_weight": (0.5, 0.7, 0.9, 1.1),
+           "title_weight": (0.3, 0.45, 0.6, 0.9), "question_weight": (0.8, 1.1, 1.4, 1.8),
+           "question_floor": (0.82, 0.85, 0.88), "question_span": (0.07, 0.10, 0.15)}
+SCORES = (0.0, 1.0, 1.2, 1.4)
+MARGINS = (0.0, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2)
+MIN_SCORES = (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1)
+
+
+@dataclass(frozen=True)
+class Seen:
+    name: str
+    expected: frozenset[str]
+    blocked: bool
+    codes: tuple[str, ...]
+    raw: np.ndarray  # per candidate: dense cosine, keyword, named, asked cosine, commune
+
+
+def observe(assistant: Any, sets: tuple[str, ...]) -> list[Seen]:
+    retriever = assistant.retriever
+    seen = []
+    for name in sets:
+        if not SETS[name].exists():
+            continue
+        for item in load_questions(SETS[name]):
+            cleaned = validate_query(item["q"], 10_000)
+            query = parse_query(cleaned, assistant.catalog.lexicon)
+            blocked = bool(query.blocked) and query.blocked != "complaint"
+            sig = [] if blocked else retriever.signals(query, cleaned)
+            raw = np.array([[x.dense, x.keyword, x.named, x.asked, x.commune] for x in sig], dtype=np.float64)
+            seen.append(Seen(name, frozenset(item["codes"]), blocked, tuple(x.code for x in sig),
+                             raw.reshape(-1, 5)))
+    return seen
+
+
+def fused(raw: np.ndarray, s: Settings) -> np.ndarray:
+    if not len(raw):
+        return raw[:, 0]
+    dense = np.clip((raw[:, 0] - DENSE_FLOOR) / DENSE_SPAN, 0, 1) * (raw[:, 0] > 0)
+    asked = np.clip((raw[:, 3] - s.question_floor) / s.question_span, 0, 1) * (raw[:, 3] > 0)
+    return (s.dense_weight * dense + s.keyword_weight * np.minimum(raw[:, 1], 1.5) + s.title_weight * raw[:, 2]
+            + s.question_weight * asked + s.commune_boost * raw[:, 4])
+
+
+def ranked(x: Seen, s: Settings) -> tuple[list[str], list[float]]:
+    scores = fused(x.raw, s)
+    order = np.argsort(-scores)[:3]
+    return [x.codes[i] for i in order], [float(scores[i]) for i in order]
+
+
+def recall(seen: list[Seen], s: Settings) -> tuple[float, float]:
+    r1 = r3 = n = 0
+    for x in seen:
+        if not x.expected:
+            continue
+        codes, _ = ranked(x, s)
+        n += 1
+        r1 += bool(codes) and codes[0] in x.expected
+        r3 += any(c in x.expected for c in codes)
+    return r1 / max(n, 1), r3 / max(n, 1)
+
+
+def rates(seen: list[Seen], s: Settings) -> dict[str, float]:
+    wrong = choices = choice_hit = refused = caught = 0
+    in_scope = [x for x in seen if x.expected]
+    oos = [x for x in seen if not x.expected]
+    for x in seen:
+        codes, scores = ranked(x, s)
+        out = x.blocked or not scores or scores[0] < s.min_score
+        if not x.expected:
+            caught += out
+            continue
+        if out:
+            refused += 1
+        elif scores[0] >= s.answer_min_score and scores[0] - (scores[1] if len(scores) > 1 else 0) >= \
+                s.answer_min_margin:
+            wrong += codes[0] not in x.expected
+        else:
+            choices += 1
+            choice_hit += any(c in x.expected for c in codes)
+    n = max(len(in_scope), 1)
+    return {"confident_wrong": wrong / n, "choices": choices / n, "right_in_choices": choice_hit / choices if
+            choices else 1.0, "oos_recall": caught / len(oos) if oos else 1.0, "refused": refused / n}
+
+
+def run_calibration(assistant: Any, sets: tuple[str, ...] = TUNING_SETS) -> str:
+    seen = observe(assistant, sets)
+    base: Settings = assistant.settings
+    names = sorted({x.name for x in seen})
+    lines = [f"{len(seen)} questions from {', '.join(names)} ({sum(bool(x.expected) for x in seen)} in scope)",
+             f"fusion weights, best by recall@1 over the tuning sets with main ≥ {MAIN_FLOOR} (current first):"]
+    main = [x for x in seen if x.name == "main"]
+    grid = []
+    for values in itertools.product(*WEIGHTS.values()):
+        s = base.model_copy(update=dict(zip(WEIGHTS, values, strict=True)))
+        if main and recall(main, s)[0] < MAIN_FLOOR:
+            continue  # the main set stays where it was
+        grid.append((recall(seen, s), values, s))
+    grid.sort(key=lambda g: (-g[0][0], -g[0][1]))
+    now = recall(seen, base)
+    lines.append(f"  current {[getattr(base, k) for k in WEIGHTS]}: recall@1 {now[0]:.3f}, recall@3 {now[1]:.3f}")
+    for (r1, r3), values, _ in grid[:5]:
+        lines.append(f"  {dict(zip(WEIGHTS, values, strict=True))}: recall@1 {r1:.3f}, recall@3 {r3:.3f}")
+    for name in names:
+        part = [x for x in seen if x.name == name]
+        r1, r3 = recall(part, base)
+        lines.append(f"  current weights on {name}: recall@1 {r1:.3f}, recall@3 {r3:.3f}")
+    lines.append("out of scope by min_score (current weights and answer thresholds):")
+    for m in MIN_SCORES:
+        r = rates(seen, base.model_copy(update={"min_score": m}))
+        lines.append(f"  min_score {m:.2f}: oos recall {r['oos_recall']:.3f}, in-scope refused {r['refused']:.3f}")
+    lines.append(f"answer or choices (min_score {base.min_score}): confident-wrong / choices / right among choices")
+    best: tuple[float, float, float, float] | None = None
+    for score in SCORES:
+        cells = []
+        for margin in MARGINS:
+            r = rates(seen, base.model_copy(update={"answer_min_score": score, "answer_min_margin": margin}))
+            cells.append(f"m{margin:.2f} {r['confident_wrong']:.3f}/{r['choices']:.2f}/{r['right_in_choices']:.2f}")
+            if r["choices"] <= 0.12 and (best is None or (r["confident_wrong"], r["choices"]) < best[:2]):
+                best = (r["confident_wrong"], r["choices"], score, margin)
+        lines.append(f"  score ≥ {score:.2f}: " + "  ".join(cells))
+    if best:
+        lines.append(f"fewest confident-wrong with choices ≤ 12%: answer_min_score {best[2]}, answer_min_margin "
+                     f"{best[3]} (confident-wrong {best[0]:.3f}, choices {best[1]:.3f})")
+    return "\n".join(lines)
