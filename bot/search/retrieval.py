@@ -70,12 +70,15 @@ def validate_query(text: str, max_chars: int) -> str:
     return cleaned
 
 
+@dataclass
 class Retriever:
-    def __init__(self, settings: Settings, catalog: Catalog, store: Store, embedder: Embedder) -> None:
-        self.settings = settings
-        self.catalog = catalog
-        self.store = store
-        self.embedder = embedder
+    settings: Settings
+    catalog: Catalog
+    store: Store
+    embedder: Embedder
+
+    def __post_init__(self) -> None:
+        catalog = self.catalog
         titles = [p.title for p in catalog.procedures.values()] + [g.title for g in catalog.guides.values()]
         self._names = {c: [Name.of(n) for n in (p.title, *p.keywords)] for c, p in catalog.procedures.items()}
         self._names.update({c: [Name.of(n) for n in (g.title, *g.keywords)] for c, g in catalog.guides.items()})
