@@ -10,7 +10,7 @@ import typer
 
 from bot.errors import InputError
 from bot.settings import get_settings
-from cli.common import GeneratorOption, build_assistant, dispatch, out, settings_for, single
+from cli.common import GeneratorOption, build_assistant, dispatch, fail, out, settings_for, single
 
 LEVELS = ("commune", "province", "ministry", "all")
 
@@ -22,8 +22,6 @@ def search(
     level: Annotated[str | None, typer.Option(help="commune|province|ministry|all (default: citizen ranking)")] = None,
 ) -> None:
     """Find the procedures that answer a question."""
-    from cli.common import fail
-
     if level is not None and level not in LEVELS:
         fail(f"--level must be one of {', '.join(LEVELS)}")
     scope = level or "citizen"

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.search.query import parse_query
-from bot.search.retrieval import DENSE_FLOOR, DENSE_SPAN, validate_query
+from bot.search.retrieval import confident, fused, signal_matrix, validate_query
 from bot.settings import Settings
 from eval.retrieval import SETS, load_questions
 
@@ -51,19 +51,8 @@ def observe(assistant: Any, sets: tuple[str, ...]) -> list[Seen]:
             query = parse_query(cleaned, assistant.catalog.lexicon)
             blocked = bool(query.blocked) and query.blocked != "complaint"
             sig = [] if blocked else retriever.signals(query, cleaned)
-            raw = np.array([[x.dense, x.keyword, x.named, x.asked, x.commune] for x in sig], dtype=np.float64)
-            seen.append(Seen(name, frozenset(item["codes"]), blocked, tuple(x.code for x in sig),
-                             raw.reshape(-1, 5)))
+            seen.append(Seen(name, frozenset(item["codes"]), blocked, tuple(x.code for x in sig), signal_matrix(sig)))
     return seen
-
-
-def fused(raw: np.ndarray, s: Settings) -> np.ndarray:
-    if not len(raw):
-        return raw[:, 0]
-    dense = np.clip((raw[:, 0] - DENSE_FLOOR) / DENSE_SPAN, 0, 1) * (raw[:, 0] > 0)
-    asked = np.clip((raw[:, 3] - s.question_floor) / s.question_span, 0, 1) * (raw[:, 3] > 0)
-    return (s.dense_weight * dense + s.keyword_weight * np.minimum(raw[:, 1], 1.5) + s.title_weight * raw[:, 2]
-            + s.question_weight * asked + s.commune_boost * raw[:, 4])
 
 
 def ranked(x: Seen, s: Settings) -> tuple[list[str], list[float]]:
@@ -96,8 +85,7 @@ def rates(seen: list[Seen], s: Settings) -> dict[str, float]:
             continue
         if out:
             refused += 1
-        elif scores[0] >= s.answer_min_score and scores[0] - (scores[1] if len(scores) > 1 else 0) >= \
-                s.answer_min_margin:
+        elif confident(scores, s):
             wrong += codes[0] not in x.expected
         else:
             choices += 1

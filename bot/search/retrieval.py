@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import numpy as np
 
 from bot.errors import InputError
 from bot.knowledge.models import Guide, Procedure
@@ -106,12 +109,15 @@ class Retriever:
             return SearchResponse(query, True, "complaint", [self._result(guide, 1.0, 0.0, 0.0, "tong-quan")])
         if query.blocked:
             return SearchResponse(query, False, query.blocked, [])
-        results = [self._result(self.catalog.items[x.code], fuse(x, self.settings, scope), x.dense, x.keyword,
-                                x.section) for x in self.signals(query, cleaned, scope, field, agency)]
+        found = self.signals(query, cleaned, scope, field, agency)
+        scores = fused(signal_matrix(found), self.settings, scope)
+        results = [self._result(self.catalog.items[x.code], float(score), x.dense, x.keyword, x.section)
+                   for x, score in zip(found, scores, strict=True)]
         results.sort(key=lambda r: -r.score)
         if not results or results[0].score < self.settings.min_score:
             return SearchResponse(query, False, "no_match", [])
-        return SearchResponse(query, True, "", results[:k], confident=self.confident(results))
+        return SearchResponse(query, True, "", results[:k],
+                              confident=confident([r.score for r in results[:2]], self.settings))
 
     def signals(self, query: Query, cleaned: str, scope: Scope = "citizen", field: str = "",
                 agency: str = "") -> list[Signals]:
@@ -135,7 +141,9 @@ class Retriever:
         extra = query.expanded[len(query.folded) :].strip()
         dense_text = self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
         asked_text = self.restorer.restore(query.folded) if not has_diacritics(cleaned) else cleaned
-        vector, asked = self.embedder.embed_queries([dense_text, asked_text])
+        texts = [dense_text] if asked_text == dense_text else [dense_text, asked_text]
+        vectors = self.embedder.embed_queries(texts)
+        vector, asked = vectors[0], vectors[-1]
         n = s.dense_candidates * (3 if scope not in ("citizen", "all") or field or agency else 1)
         dense = self._best_hits(vector, n, phrasings=False)
         asked_like = self._best_hits(asked, n, phrasings=True) if s.question_weight else {}
@@ -165,13 +173,6 @@ class Retriever:
             if code and (code not in best or hit.score > best[code][0]):
                 best[code] = (hit.score, str(hit.metadata.get("section", "")), hit.text)
         return best
-
-    def confident(self, results: list[Result]) -> bool:
-        """Sure of the first result: its fused score is high enough and it leads the next procedure by a margin
-        (both measured with `tthc eval calibrate` on the main and old held-out sets)."""
-        top = results[0].score
-        second = results[1].score if len(results) > 1 else 0.0
-        return top >= self.settings.answer_min_score and top - second >= self.settings.answer_min_margin
 
     def pinned(self, text: str, code: str) -> SearchResponse:
         """The question answered with one procedure the citizen picked (from choices)."""
@@ -206,15 +207,31 @@ class Signals:
 DENSE_FLOOR, DENSE_SPAN = 0.76, 0.16
 
 
-def _scaled(value: float, floor: float, span: float) -> float:
-    return min(max((value - floor) / span, 0.0), 1.0) if value else 0.0
+def signal_matrix(found: Sequence[Signals]) -> np.ndarray:
+    """One row per candidate: dense cosine, keyword, name match, phrasing cosine, commune level (0/1)."""
+    rows = [[x.dense, x.keyword, x.named, x.asked, x.commune] for x in found]
+    return np.array(rows, dtype=np.float64).reshape(-1, 5)
 
 
-def fuse(x: Signals, s: Settings, scope: Scope = "citizen") -> float:
-    """The fused score (weights from settings, measured with `tthc eval calibrate`)."""
-    score = (s.dense_weight * _scaled(x.dense, DENSE_FLOOR, DENSE_SPAN) + s.keyword_weight * min(x.keyword, 1.5)
-             + s.title_weight * x.named + s.question_weight * _scaled(x.asked, s.question_floor, s.question_span))
-    return score + (s.commune_boost if scope == "citizen" and x.commune else 0.0)
+def _scaled(values: np.ndarray, floor: float, span: float) -> np.ndarray:
+    """Cosines rescaled from [floor, floor + span] to [0, 1]; a missing one (0) stays 0."""
+    return np.clip((values - floor) / span, 0.0, 1.0) * (values > 0)
+
+
+def fused(raw: np.ndarray, s: Settings, scope: Scope = "citizen") -> np.ndarray:
+    """The fused scores of `signal_matrix` rows (weights from settings, chosen with `tthc eval calibrate`,
+    which scores thousands of weight settings with this same function)."""
+    score = (s.dense_weight * _scaled(raw[:, 0], DENSE_FLOOR, DENSE_SPAN)
+             + s.keyword_weight * np.minimum(raw[:, 1], 1.5) + s.title_weight * raw[:, 2]
+             + s.question_weight * _scaled(raw[:, 3], s.question_floor, s.question_span))
+    return score + (s.commune_boost * raw[:, 4] if scope == "citizen" else 0.0)
+
+
+def confident(top_scores: Sequence[float], s: Settings) -> bool:
+    """Sure of the first result: its fused score is high enough and it leads the next procedure by a margin
+    (both chosen with `tthc eval calibrate`)."""
+    second = top_scores[1] if len(top_scores) > 1 else 0.0
+    return top_scores[0] >= s.answer_min_score and top_scores[0] - second >= s.answer_min_margin
 
 
 # Words that carry no meaning for matching a question to a title.
