@@ -93,3 +93,19 @@ def export_embedder(target: Annotated[Path, typer.Argument(metavar="OUT")]) -> N
     except ImportError:
         fail("the sentence-transformers extra is missing: pip install -e '.[st]' (after torch==2.13.0)")
     out(f"wrote {path}; use it with TTHC_EMBEDDER=sentence-transformers TTHC_EMBEDDER_PATH={path}")
+
+
+def summarize(
+    refresh: Annotated[bool, typer.Option("--refresh", help="Also re-derive summaries not yet read by hand")] = False,
+    code: Annotated[list[str] | None, typer.Option("--code", help="Only this procedure (repeatable)")] = None,
+) -> None:
+    """Derive citizen summaries (documents, where, time, fee) from each procedure's own text, by rules.
+
+    Summaries marked `reviewed: true` (read by hand) are never overwritten; ingest checks every summary."""
+    from ingest.summaries import write_summaries
+
+    report = write_summaries(get_settings().knowledge_dir, refresh=refresh, codes=set(code) if code else None)
+    for problem in report.problems:
+        sys.stderr.write(f"not written: {problem}\n")
+    out(f"written {report.written}, unchanged {report.unchanged}, read by hand (kept) {report.kept_reviewed}, "
+        f"not wanted {report.skipped}, with problems {len(report.problems)}")

@@ -27,6 +27,10 @@ def build() -> typer.Typer:
     app.command()(serve.qr)
     app.command()(serve.transcribe)
 
+    kb = typer.Typer(no_args_is_help=True, help="The knowledge files: citizen summaries.")
+    kb.command("summarize")(knowledge.summarize)
+    app.add_typer(kb, name="knowledge")
+
     db = typer.Typer(no_args_is_help=True, help="The database: migrations.")
     db.command("upgrade")(serve.db_upgrade)
     app.add_typer(db, name="db")

@@ -125,10 +125,12 @@ def load_guide(path: Path, data: bytes | None = None) -> Loaded:
 
 def render_procedure(proc: Procedure) -> str:
     """The Markdown form of a procedure: YAML front matter, then readable sections."""
-    meta = proc.model_dump(exclude={"sections"}, exclude_defaults=False)
-    for key in ("keywords", "questions"):
+    meta = proc.model_dump(exclude={"sections"}, exclude_defaults=False, by_alias=True, mode="json")
+    for key in ("keywords", "questions", "summary"):
         if not meta[key]:
             meta.pop(key)
+    if proc.summary is not None:
+        meta["summary"] = proc.summary.model_dump(by_alias=True, mode="json", exclude_defaults=True)
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000)
     out = ["---", front.rstrip(), "---", "", f"# {proc.title}", ""]
     for key, title in SECTIONS.items():

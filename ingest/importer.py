@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.knowledge.models import Procedure, Summary
 from ingest.files import KnowledgeFileError, load_procedure, render_procedure, write_atomic
 from ingest.portal import read_records, record_to_procedure
 
@@ -59,7 +60,7 @@ def import_portal(source: Path, out_dir: Path) -> ImportReport:
         report.with_legal_numbers += any(ref.number for ref in proc.legal_basis)
         report.with_result += bool(proc.result)
         target = out_dir / f"{proc.code}.md"
-        proc.keywords, proc.questions = _curated(target)
+        proc.keywords, proc.questions, proc.summary = _curated(target)
         if write_atomic(target, render_procedure(proc)):
             report.written += 1
         else:
@@ -67,12 +68,15 @@ def import_portal(source: Path, out_dir: Path) -> ImportReport:
     return report
 
 
-def _curated(path: Path) -> tuple[list[str], list[str]]:
-    """Keywords and citizen phrasings are written by people, not the portal; a re-import keeps them."""
+def _curated(path: Path) -> tuple[list[str], list[str], Summary | None]:
+    """Keywords, citizen phrasings and the summary are written by people, not the portal; a re-import keeps
+    them (`tthc knowledge summarize` re-derives summaries not yet read by hand)."""
     if not path.exists():
-        return [], []
+        return [], [], None
     try:
         item = load_procedure(path).item
     except KnowledgeFileError:
-        return [], []
-    return list(item.keywords), list(getattr(item, "questions", []))
+        return [], [], None
+    if not isinstance(item, Procedure):
+        return [], [], None
+    return list(item.keywords), list(item.questions), item.summary

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from bot.knowledge.communes import OfficeFileError, Registry, load_office
 from bot.knowledge.models import Guide, Procedure
+from bot.knowledge.summary import summary_problems
 from bot.redact import redact
 from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, STATE_FILE
 from bot.search.embedders import Embedder
@@ -72,6 +73,12 @@ def load_knowledge(knowledge_dir: Path) -> tuple[list[Loaded], list[KnowledgeFil
         problem = _phrasing_problem(item.item, phrasings)
         if problem:
             errors.append(KnowledgeFileError(path, "questions", problem))
+            continue
+        unsupported = summary_problems(item.item) if isinstance(item.item, Procedure) else []
+        if unsupported:
+            where, value = unsupported[0]
+            errors.append(KnowledgeFileError(path, where, f"'{value}' is not found in the procedure's own text: "
+                                             "a summary may only say what the official text says"))
             continue
         seen[code] = path
         loaded.append(item)
@@ -263,8 +270,8 @@ def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], dige
     keyword.save(tmp_kw)
     tmp_kw.replace(index_dir / KEYWORD_FILE)
     catalog: dict[str, Any] = {
-        "procedures": [i.item.model_dump() for i in loaded if isinstance(i.item, Procedure)],
-        "guides": [i.item.model_dump() for i in loaded if isinstance(i.item, Guide)],
+        "procedures": [i.item.model_dump(mode="json", by_alias=True) for i in loaded if isinstance(i.item, Procedure)],
+        "guides": [i.item.model_dump(mode="json", by_alias=True) for i in loaded if isinstance(i.item, Guide)],
         "chunks": {c.id: [c.code, c.section] for c in chunks},
     }
     write_atomic(index_dir / CATALOG_FILE, json.dumps(catalog, ensure_ascii=False, separators=(",", ":")))
