@@ -15,7 +15,7 @@ import time
 from bot.assistant import Assistant
 from bot.conversation import Conversation
 from bot.database.db import Database
-from bot.knowledge.communes import Office, Registry, load_offices
+from bot.knowledge.communes import Locality, Office, Registry, load_offices, locality_of
 from bot.search.catalog import index_version
 from bot.settings import Settings
 from bot.voice.service import VoiceService
@@ -57,6 +57,10 @@ class Runtime:
             offices = load_offices(self.settings.knowledge_dir, registry)
             self.assistant, self.registry, self.offices = assistant, registry, offices
         log.info("reloaded: %d procedures, %d offices", len(assistant.catalog.procedures), len(offices))
+
+    def locality(self, ward_code: str | None) -> Locality | None:
+        """The commune a question comes from (the page's or widget's code), with its office details."""
+        return locality_of(ward_code, self.registry, self.offices)
 
     def voice(self) -> VoiceService:
         """The voice service; Whisper loads on the first spoken question, once per process."""

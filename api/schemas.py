@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.answers.types import Choice, Kind, Source
+from bot.answers.types import Block, Choice, Kind, Source
 from bot.knowledge.communes import Commune
 from bot.knowledge.models import LEVEL_LABELS_VI, PROCEDURE_CODE_PATTERN, Guide, Procedure
 from bot.limits import (
@@ -68,6 +68,8 @@ class ChatResponse(BaseModel):
     kind: Kind = Field("answer", description="answer: one procedure, cited; choices: pick one of `choices` "
                        "(send its procedure_id as `choice`); refusal: out of scope or not in the knowledge base")
     choices: list[Choice] = Field([], description="With kind `choices`: the procedures to pick from")
+    blocks: list[Block] = Field([], description="The answer in parts, the asked fact (`lead`) first; `special` "
+                                "holds conditional documents, shown collapsed. Empty for generated (LLM) text")
     language: str
     in_scope: bool
     sources: list[Source] = Field(description="The official texts the answer cites (the core `Source`)")

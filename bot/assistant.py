@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from bot.answers.aspects import is_follow_up
 from bot.answers.extractive import compose, follow_up
 from bot.answers.generators import Generator, build_generator
 from bot.answers.types import Answer
+from bot.knowledge.communes import Locality
 from bot.knowledge.models import Procedure
 from bot.search.catalog import Catalog
 from bot.search.embedders import Embedder, build_embedder
@@ -46,38 +48,45 @@ class Assistant:
         return self.retriever.search(text, k=k, scope=scope, field=field, agency=agency)
 
     def ask(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None,
-            history: list[tuple[str, str]] | None = None, choice: str | None = None) -> Answer:
+            history: list[tuple[str, str]] | None = None, choice: str | None = None,
+            locality: Locality | None = None, today: date | None = None) -> Answer:
         """The final answer of `stream` (see there)."""
-        final = [x for x in self.stream(question, scope, state, history, choice) if isinstance(x, Answer)]
+        final = [x for x in self.stream(question, scope, state, history, choice, locality, today)
+                 if isinstance(x, Answer)]
         return final[-1]
 
     def stream(self, question: str, scope: Scope = "citizen", state: dict[str, str] | None = None,
-               history: list[tuple[str, str]] | None = None, choice: str | None = None) -> Iterator[str | Answer]:
+               history: list[tuple[str, str]] | None = None, choice: str | None = None,
+               locality: Locality | None = None, today: date | None = None) -> Iterator[str | Answer]:
         """Checked pieces of the answer as they are ready, then the final Answer.
 
         `state` (from the previous answer) and `history` (earlier questions and answers) let a follow-up such
         as "còn lệ phí?" be answered about the procedure the conversation is on: an LLM generator condenses
         it into a standalone question; without one (or if condensing fails) the aspect asked is answered from
         the active procedure's card. After choices, `choice` (a procedure code) or a reply "1", "2", "3"
-        answers the question that was asked with the procedure picked.
+        answers the question that was asked with the procedure picked. `locality`: the commune the citizen asks
+        from ("where" names its center); `today`: the day whose fee is in force (default: today).
         """
         items = self.catalog.items
         picked = choice or picked_choice(question, state or {})
         if picked:
             asked = (state or {}).get("question") or question
             pinned = self.retriever.pinned(asked, picked)  # an unknown code raises here
-            return self.generator.stream(asked, pinned, items, fallback=lambda: compose(asked, pinned, items))
+            return self.generator.stream(asked, pinned, items,
+                                         fallback=lambda: compose(asked, pinned, items, locality, today))
         response = self.search(question, k=3, scope=scope)  # bad questions raise here, before any streaming
         active = self.catalog.procedures.get((state or {}).get("active", ""))
         if active is not None and is_follow_up(response.query):
-            return self._follow_up(response, active, (state or {}).get("aspect", ""), history or [], scope)
+            return self._follow_up(response, active, (state or {}).get("aspect", ""), history or [], scope,
+                                   locality, today)
         return self.generator.stream(response.query.text, response, items,
-                                     fallback=lambda: compose(response.query.text, response, items))
+                                     fallback=lambda: compose(response.query.text, response, items, locality, today))
 
     def _follow_up(self, response: SearchResponse, active: Procedure, previous_aspect: str,
-                   history: list[tuple[str, str]], scope: Scope) -> Iterator[str | Answer]:
+                   history: list[tuple[str, str]], scope: Scope, locality: Locality | None,
+                   today: date | None) -> Iterator[str | Answer]:
         def card() -> Answer:
-            return follow_up(response.query.text, response.query.folded, active, previous_aspect)
+            return follow_up(response.query.text, response.query.folded, active, previous_aspect, locality, today)
 
         standalone = self.generator.condense(response.query.text, history) if history else ""
         if standalone:

@@ -16,6 +16,7 @@ from bot.answers.types import Answer
 from bot.assistant import Assistant
 from bot.database.conversations import ConversationRepository, new_session_id
 from bot.errors import InputError
+from bot.knowledge.communes import Locality
 from bot.limits import SESSION_ID_RE
 
 log = logging.getLogger(__name__)
@@ -51,13 +52,15 @@ class Conversation:
         self._assistant = assistant
         self.conversations = conversations
 
-    def turn(self, session_id: str | None, text: str, commune: str = "", channel: Channel = "chat",
+    def turn(self, session_id: str | None, text: str, commune: Locality | None = None, channel: Channel = "chat",
              choice: str | None = None) -> Iterator[str | Reply]:
-        """`choice`: the procedure the citizen picked after choices (a tapped chip)."""
+        """`commune`: where the citizen asks from (the page's QR code, the widget); `choice`: the procedure the
+        citizen picked after choices (a tapped chip)."""
         session = session_or_new(session_id)
         state, history = self.conversations.recent(session, HISTORY_TURNS) if session_id else ({}, [])
-        pieces = self._assistant().stream(text, state=state, history=history, choice=choice)  # bad input raises
-        return self._stored(pieces, session, commune, channel)
+        pieces = self._assistant().stream(text, state=state, history=history, choice=choice,
+                                          locality=commune)  # bad input raises here
+        return self._stored(pieces, session, commune.commune.ward_code if commune else "", channel)
 
     def _stored(self, pieces: Iterator[str | Answer], session: str, commune: str,
                 channel: Channel) -> Iterator[str | Reply]:
@@ -70,7 +73,7 @@ class Conversation:
                 return
             yield piece
 
-    def ask(self, session_id: str | None, text: str, commune: str = "", channel: Channel = "chat",
+    def ask(self, session_id: str | None, text: str, commune: Locality | None = None, channel: Channel = "chat",
             choice: str | None = None) -> Reply:
         """The whole turn at once: its Reply."""
         return next(x for x in self.turn(session_id, text, commune, channel, choice) if isinstance(x, Reply))

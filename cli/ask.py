@@ -10,7 +10,17 @@ import typer
 
 from bot.errors import InputError
 from bot.settings import get_settings
-from cli.common import GeneratorOption, build_assistant, dispatch, fail, out, settings_for, single
+from cli.common import (
+    CommuneOption,
+    GeneratorOption,
+    build_assistant,
+    commune_locality,
+    dispatch,
+    fail,
+    out,
+    settings_for,
+    single,
+)
 
 LEVELS = ("commune", "province", "ministry", "all")
 
@@ -50,12 +60,14 @@ def ask(
     question: Annotated[str | None, typer.Argument(help="Question; omit to read one per line from stdin")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="JSON lines output")] = False,
     generator: GeneratorOption = None,
+    commune: CommuneOption = None,
 ) -> None:
     """Answer a question from the official procedure texts, with citations."""
+    place = commune_locality(commune)
     assistant = build_assistant(generator)
 
     def run(text: str) -> str:
-        answer = assistant.ask(text)
+        answer = assistant.ask(text, locality=place)
         if json_out:
             return json.dumps(answer.to_dict(), ensure_ascii=False)
         return answer.answer.replace("\n", " ⏎ ") if question is None else answer.answer
@@ -80,6 +92,7 @@ def show(code: str) -> None:
 def chat(
     generator: GeneratorOption = None,
     session: Annotated[str | None, typer.Option(help="Continue a session (the id printed when one starts)")] = None,
+    commune: CommuneOption = None,
 ) -> None:
     """Interactive questions and answers in one session (Ctrl-D or 'exit' to leave).
 
@@ -89,6 +102,7 @@ def chat(
     from bot.conversation import Conversation, Reply, session_or_new
     from bot.database.db import Database
 
+    place = commune_locality(commune)
     settings = settings_for(generator)
     database = Database(settings.db_url)
     database.upgrade()
@@ -108,7 +122,7 @@ def chat(
             continue
         streamed = ""
         try:
-            for piece in conversation.turn(session_id, line, channel="cli"):
+            for piece in conversation.turn(session_id, line, place, channel="cli"):
                 if isinstance(piece, Reply):
                     reply = piece
                 else:

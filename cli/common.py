@@ -13,11 +13,25 @@ from bot.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant
+    from bot.knowledge.communes import Locality
 
 MAX_LINE_BYTES = 20000
 
 GeneratorOption = Annotated[str | None, typer.Option(
     "--generator", help="extractive, openai or llamacpp (default: TTHC_GENERATOR, else extractive)")]
+CommuneOption = Annotated[str | None, typer.Option(
+    "--commune", help="5-digit ward code the citizen asks from: 'where' answers name its center, e.g. 20320")]
+
+
+def commune_locality(code: str | None) -> Locality | None:
+    """The commune of `--commune`, with its office details; an unknown code fails with a clear message."""
+    if not code:
+        return None
+    from bot.knowledge.communes import Registry, load_offices, locality_of
+
+    settings = get_settings()
+    registry = Registry.load(settings.knowledge_dir)
+    return locality_of(code, registry, load_offices(settings.knowledge_dir, registry))
 
 
 def out(line: str) -> None:

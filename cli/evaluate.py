@@ -35,14 +35,22 @@ def eval_answers(
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Key-fact recall, citation validity, unsupported numbers, out-of-scope handling and latency of answers,
-    for any generator; with an LLM also its fallback rate, time to first token and tokens/s."""
+    for any generator; with an LLM also its fallback rate, time to first token and tokens/s. Then aspect-first
+    accuracy and answer length (eval/data/aspects.jsonl) and the fee in force today on every dated reduction."""
     from eval.answers import answer_metrics, format_report
     from eval.retrieval import SETS
 
     if question_set not in SETS:
         fail(f"unknown --set '{question_set}': use {' or '.join(SETS)}")
-    metrics = answer_metrics(build_assistant(generator), limit=limit, examples=examples, path=SETS[question_set])
-    out(json.dumps(metrics, ensure_ascii=False, indent=2) if json_out else format_report(metrics))
+    from eval.aspects import answers_report, format_answers_report
+
+    assistant = build_assistant(generator)
+    metrics = answer_metrics(assistant, limit=limit, examples=examples, path=SETS[question_set])
+    aspects = answers_report(assistant)
+    if json_out:
+        out(json.dumps({**metrics, "aspects": aspects}, ensure_ascii=False, indent=2))
+    else:
+        out(format_report(metrics) + "\n" + format_answers_report(aspects))
 
 
 def eval_phrasings() -> None:

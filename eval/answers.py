@@ -6,22 +6,39 @@ Works for any generator: it asks `assistant.ask` (or `answer_fn`) and reads the 
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections import Counter
+from datetime import date
 from typing import Any
 
+from bot.answers.aspects import detect_aspects
+from bot.answers.brief import summary_of
+from bot.answers.fees import fees_in_force, money
 from bot.answers.grounding import CITE, claimed_numbers, full_text, numbers_in, plain_number
+from bot.text import fold
 from eval.retrieval import DATA, load_questions
 from eval.stats import percentile
 
 
-def key_facts(proc: Any) -> list[str]:
-    """The facts a citizen needs: each distinct fee, each distinct time limit, the first three documents."""
-    facts = list(dict.fromkeys(c.fee[:40] for c in proc.channels if c.fee))
-    facts += list(dict.fromkeys(c.time for c in proc.channels if c.time))
-    facts += [d.name[:40] for d in proc.documents if not d.quantity.startswith("0")][:3]
-    return facts
+def key_facts(proc: Any, aspects: list[str] | None = None) -> list[str]:
+    """The facts a citizen needs, from the procedure's citizen summary: the fee in force today (each amount, or
+    "miễn" for a free filing), each stated time limit, the first three core documents and the receiving office.
+    A question that asks for some of them (time, fee, documents, where) is scored on those only."""
+    summary = summary_of(proc)
+    fees = []
+    for fee in fees_in_force(summary, date.today()):
+        if fee.amount is not None:
+            fees.append("miễn" if fee.amount == 0 else money(fee.amount))
+        elif fee.free:  # the text's own words when it has them ("Không thu phí, lệ phí"), else "miễn lệ phí"
+            fees.append(fee.text[:20] if fee.text else "miễn")
+    facts = {"fee": list(dict.fromkeys(fees)),
+             "time": list(dict.fromkeys(t.text for t in summary.time if t.text)),
+             "documents": [d.name for d in summary.documents][:3],
+             "where": [summary.where.office] if summary.where.office else []}
+    asked = [a for a in aspects or [] if a in facts]
+    return [f for name in (asked or list(facts)) for f in facts[name]]
 
 
 def spread(questions: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
@@ -81,8 +98,9 @@ def answer_metrics(assistant: Any, answer_fn: Any = None, limit: int | None = No
             unsupported_detail.append({"q": item["q"], "generator": answer.generator, "numbers": missing})
         top = answer.sources[0].procedure_id if answer.sources else ""
         if top in item["codes"] and top in procedures:
-            facts = key_facts(procedures[top])
-            recalls.append(sum(f in answer.answer for f in facts) / len(facts) if facts else 1.0)
+            facts = key_facts(procedures[top], detect_aspects(re.sub(r"[^\w\s]", " ", fold(item["q"]))))
+            visible = answer.answer.lower()
+            recalls.append(sum(f.lower() in visible for f in facts) / len(facts) if facts else 1.0)
         else:
             recalls.append(0.0)
         if len(shown) < examples and answer.generator != "extractive":
@@ -105,7 +123,8 @@ def format_report(m: dict[str, Any]) -> str:
     lines = [
         f"questions: {m['questions']} ({m['in_scope']} in scope)",
         "answers written by: " + ", ".join(f"{g} {n}" for g, n in sorted(m["generators"].items())),
-        f"key-fact recall (fee, time limit, first documents of the expected procedure): {m['key_fact_recall']:.3f}",
+        f"key-fact recall (of the summary's fee in force, time, first documents and office; only those asked when "
+        f"the question asks): {m['key_fact_recall']:.3f}",
         f"citation validity: {m['valid_citations']}/{m['citations']} = "
         f"{m['valid_citations'] / max(m['citations'], 1):.3f}",
         f"numbers found in the cited sources: {m['numbers'] - m['unsupported_numbers']}/{m['numbers']}; "

@@ -1,4 +1,4 @@
-"""Extractive answers: the asked part first, then the card; everything cited to its procedure."""
+"""Extractive answers: the asked fact first, from the citizen summary; everything cited to its procedure."""
 
 
 def test_birth_registration_answer_is_grounded(assistant):
@@ -8,18 +8,19 @@ def test_birth_registration_answer_is_grounded(assistant):
     assert ans.sources[0].url.startswith("https://dichvucong.gov.vn/")
     text = ans.answer
     assert "[1.001193]" in text
-    assert "Giấy chứng sinh" in text  # the document
-    assert "Miễn phí" in text  # the fee
-    assert "123/2015/NĐ-CP" in text  # the legal basis
-    assert "Trực tiếp" in text and "Trực tuyến" in text  # where and how
+    assert text.splitlines()[1].startswith("Nộp tại: Trung tâm Phục vụ hành chính công")  # where, first
+    assert "trực tuyến" in text and "bưu chính" in text  # and the other ways
     assert ans.sources[0].url in text
+    docs = assistant.ask("con toi moi de, lam giay khai sinh can gi").answer
+    assert "☐ Giấy chứng sinh" in docs and "☐ Tờ khai đăng ký khai sinh" in docs
+    assert docs.index("Giấy chứng sinh") < docs.index("Trường hợp đặc biệt")  # the abandoned child comes later
 
 
 def test_fee_question_leads_with_the_fee(assistant):
     ans = assistant.ask("đăng ký kết hôn lệ phí bao nhiêu")
     lines = ans.answer.splitlines()
     assert ans.sources[0].procedure_id == "1.000894"
-    assert lines[1].startswith("• Phí, lệ phí")
+    assert lines[1].startswith("Lệ phí: Miễn lệ phí")
     assert ans.aspect == "fee"
 
 
@@ -27,6 +28,7 @@ def test_english_question_gets_english_labels(assistant):
     ans = assistant.ask("What documents do I need to register a birth?")
     assert ans.language == "en"
     assert "Documents to bring" in ans.answer
+    assert "☐ Giấy chứng sinh — " in ans.answer  # the office's name, with a gloss
     assert "quoted in Vietnamese" in ans.answer
     assert ans.sources[0].procedure_id == "1.001193"
 
@@ -49,7 +51,8 @@ def test_follow_up_answers_from_the_active_procedure(assistant):
     assert first.state["active"] == "1.001193"
     fee = assistant.ask("còn lệ phí?", state=first.state)
     assert fee.reason == "follow_up" and fee.sources[0].procedure_id == "1.001193"
-    assert "Phí, lệ phí: Miễn phí" in fee.answer and "Hồ sơ cần chuẩn bị" not in fee.answer
+    assert fee.answer.splitlines()[1].startswith("Lệ phí: Miễn phí") and "Giấy tờ cần mang" not in fee.answer
+    assert len(fee.answer) < 400
     online = assistant.ask("thế nộp online được không", state=fee.state)
     assert "trực tuyến" in online.answer and online.sources[0].procedure_id == "1.001193"
     other = assistant.ask("thế còn đăng ký kết hôn?", state=online.state)

@@ -32,7 +32,7 @@ def test_ask_json_shape(cli_env):
     proc = run_cli(["ask", "--json", "đăng ký tạm trú cần giấy tờ gì"], cli_env)
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout)
-    assert set(row) == {"question", "answer", "kind", "choices", "language", "in_scope", "sources"}
+    assert set(row) == {"question", "answer", "kind", "choices", "blocks", "language", "in_scope", "sources"}
     assert row["kind"] == "answer" and row["choices"] == []
     assert row["sources"][0]["procedure_id"] == "1.004194"
     assert set(row["sources"][0]) == {"procedure_id", "title", "url", "section"}
@@ -69,8 +69,8 @@ def test_chat_keeps_a_session_and_resumes_it(cli_env):
     session = out.splitlines()[0].rsplit("Phiên: ", 1)[1]
     assert len(session) == 32
     follow_up = out.split("> ")[2]
-    assert follow_up.startswith("Thông tin từ thủ tục «Thủ tục đăng ký khai sinh» [1.001193]\n• Phí, lệ phí: Miễn phí")
-    assert "Hồ sơ cần chuẩn bị" not in follow_up  # only the aspect asked
+    assert follow_up.startswith("«Thủ tục đăng ký khai sinh» [1.001193]\nLệ phí: Miễn phí")
+    assert "Giấy tờ cần mang" not in follow_up  # only the aspect asked
     resumed = run_cli(["chat", "--session", session], cli_env, stdin="thế nộp online được không\n".encode())
     assert "[1.001193]" in resumed.stdout.decode().split("> ")[1]  # the stored session still knows the procedure
     bad = run_cli(["chat", "--session", "nope"], cli_env, stdin=b"")

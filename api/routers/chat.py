@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from api.deps import AssistantDep, ConversationDep, RegistryDep
+from api.deps import AssistantDep, ConversationDep, RuntimeDep
 from api.schemas import ChatRequest, ChatResponse, card_of, problems
 from bot.assistant import Assistant
 from bot.conversation import Reply
@@ -24,9 +24,8 @@ log = logging.getLogger(__name__)
     **problems(404, 413, 422, 429),
     200: {"content": {"text/event-stream": {}}, "description": "JSON, or Server-Sent Events with stream: true"}})
 def chat(req: ChatRequest, conversation: ConversationDep, assistant: AssistantDep,  # type: ignore[no-untyped-def]
-         registry: RegistryDep):
-    commune = registry.get(req.commune).ward_code if req.commune else ""
-    pieces = conversation.turn(req.session_id, req.message, commune, "chat", choice=req.choice)
+         runtime: RuntimeDep):
+    pieces = conversation.turn(req.session_id, req.message, runtime.locality(req.commune), "chat", choice=req.choice)
     if not req.stream:
         return chat_response(assistant, next(x for x in pieces if isinstance(x, Reply)))
     return StreamingResponse(_events(assistant, pieces), media_type="text/event-stream",
@@ -38,7 +37,7 @@ def chat_response(assistant: Assistant, reply: Reply) -> ChatResponse:
     answer = reply.answer
     card = card_of(assistant.catalog.get(answer.sources[0].procedure_id)) if answer.sources else None
     return ChatResponse(
-        answer=answer.answer, kind=answer.kind, choices=answer.choices, language=answer.language,
+        answer=answer.answer, kind=answer.kind, choices=answer.choices, blocks=answer.blocks, language=answer.language,
         in_scope=answer.in_scope,
         sources=answer.sources, session_id=reply.session_id,
         turn_id=reply.turn_id, card=card, generator=answer.generator,

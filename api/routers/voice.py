@@ -28,7 +28,7 @@ def voice(
     lang: Annotated[str | None, Form(pattern=r"^(vi|en|de)$")] = None,
 ) -> VoiceResponse:
     settings = runtime.settings
-    ward = runtime.registry.get(commune).ward_code if commune else ""
+    place = runtime.locality(commune)
     check_session_id(session_id)  # before any audio work
     data = audio.file.read(settings.voice_max_bytes + 1)
     if len(data) > settings.voice_max_bytes:
@@ -40,7 +40,7 @@ def voice(
     assistant = runtime.assistant
     transcript, correction = runtime.voice().hear(io.BytesIO(data), assistant, lang or "vi")
     log.info("voice seconds=%.1f rtf=%.2f changes=%d", transcript.duration, transcript.rtf, len(correction.changes))
-    reply = runtime.conversation.ask(session_id, correction.corrected, ward, "voice")
+    reply = runtime.conversation.ask(session_id, correction.corrected, place, "voice")
     chat = chat_response(assistant, reply)
     return VoiceResponse(transcript=correction.raw, corrected=correction.corrected,
                          duration=round(transcript.duration, 2), **chat.model_dump())

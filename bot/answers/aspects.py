@@ -6,7 +6,9 @@ from bot.search.query import Query
 from bot.text import words
 
 ASPECTS: dict[str, tuple[str, ...]] = {
-    "documents": ("giay to", "ho so", "can gi", "mang gi", "mang theo", "chuan bi", "can nhung", "thu tuc gi",
+    "documents": ("giay to", "ho so gom", "ho so can", "ho so gi", "ho so nhung", "thanh phan ho so", "lam ho so",
+                  "can gi", "can giay", "giay gi", "gom nhung gi", "mang gi", "mang theo", "chuan bi", "can nhung",
+                  "thu tuc gi",
                   "documents", "papers", "what do i need", "bring", "unterlagen", "dokumente"),
     "fee": ("le phi", "phi ", "bao nhieu tien", "mat tien", "ton tien", "het bao nhieu", "mien phi", "tien",
             "fee", "cost", "price", "free", "pay", "gebuhr", "kostet", "kosten"),
@@ -38,6 +40,25 @@ def is_follow_up(query: Query) -> bool:
 
 
 def detect_aspects(folded: str) -> list[str]:
+    """The aspects asked, in the order the question asks them ("cần gì, bao lâu, bao nhiêu tiền")."""
     padded = f" {folded} "
-    return [name for name, cues in ASPECTS.items() if any(f" {cue.strip()} " in padded or
-                                                          (cue.endswith(" ") and f" {cue}" in padded) for cue in cues)]
+    found: dict[str, int] = {}
+    for name, cues in ASPECTS.items():
+        positions = [padded.find(f" {cue.strip()} ") for cue in cues]
+        positions += [padded.find(f" {cue}") for cue in cues if cue.endswith(" ")]
+        hits = [p for p in positions if p >= 0]
+        if hits:
+            found[name] = min(hits)
+    return sorted(found, key=found.__getitem__)
+
+
+CHANNEL_CUES = {"Trực tiếp": ("truc tiep", "in person", "personlich"),
+                "Trực tuyến": ("truc tuyen", "online", "qua mang", "vneid"),
+                "Dịch vụ bưu chính": ("buu chinh", "buu dien", "by post", "per post")}
+
+
+def asked_channel(folded: str) -> str:
+    """The channel a question names ("nộp trực tiếp thì bao lâu"), so its time and fee are the ones given."""
+    padded = f" {folded} "
+    named = [name for name, cues in CHANNEL_CUES.items() if any(f" {cue} " in padded for cue in cues)]
+    return named[0] if len(named) == 1 else ""

@@ -1,16 +1,20 @@
-"""Grounded answers without any LLM: lead with what was asked, then a compact, cited card.
+"""Grounded answers without any LLM: the asked fact first, from the procedure's citizen summary (brief.py).
 
-Every line comes from the knowledge files and names its procedure code; labels follow the
-asker's language while the content stays as the official text wrote it.
+Every line comes from the knowledge files and names its procedure code; labels follow the asker's language while
+the content stays as the official text wrote it. `procedure_card` is the full official card (`tthc show`, the
+clerk's console), never the answer itself.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from bot.answers.aspects import detect_aspects
-from bot.answers.messages import CHOICES, LABELS, NO_MATCH, SAFETY, SCOPE_MESSAGE
-from bot.answers.types import Answer, Choice, Source
+from bot.answers.aspects import asked_channel, detect_aspects
+from bot.answers.brief import brief, render
+from bot.answers.messages import BRIEF, CHOICES, LABELS, NO_MATCH, SAFETY, SCOPE_MESSAGE
+from bot.answers.types import Answer, Block, Choice, Source
+from bot.knowledge.communes import Locality
 from bot.knowledge.models import Guide, Procedure
 from bot.search.language import detect_language
 from bot.search.retrieval import Result, SearchResponse
@@ -95,7 +99,25 @@ def guide_card(guide: Guide, lang: str) -> str:
     return f"«{guide.title}» [{guide.code}]\n{body}{link}"
 
 
-def compose(question: str, response: SearchResponse, items: dict[str, Procedure | Guide]) -> Answer:
+def _guides(items: dict[str, Procedure | Guide]) -> dict[str, str]:
+    return {code: item.title for code, item in items.items() if isinstance(item, Guide)}
+
+
+def _answer_of(question: str, lang: str, proc: Procedure, blocks: list[Block], aspects: list[str], reason: str,
+               extra_sources: list[Source] | None = None) -> Answer:
+    L = BRIEF[lang]
+    sections = list(dict.fromkeys(b.section for b in blocks if b.section)) or ["tong-quan"]
+    sources = [Source(proc.code, proc.title, proc.source_url, s) for s in sections] + (extra_sources or [])
+    guide = proc.summary.fee.elsewhere if proc.summary is not None else ""
+    if guide and any(guide in line for b in blocks for line in b.lines):
+        sources.append(Source(guide, guide, "", "chi-phi"))
+    blocks = [*blocks, Block("note", "", [L["footer"]])]
+    return Answer(question, render(blocks, lang), lang, True, sources, aspect=aspects[0] if aspects else "",
+                  reason=reason, state={"active": proc.code, "aspect": aspects[0] if aspects else ""}, blocks=blocks)
+
+
+def compose(question: str, response: SearchResponse, items: dict[str, Procedure | Guide],
+            locality: Locality | None = None, today: date | None = None) -> Answer:
     lang = detect_language(question)
     L = LABELS.get(lang, LABELS["en"])
     if not response.in_scope:
@@ -112,30 +134,29 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
     top: Result = response.results[0]
     item = items[top.code]
     if isinstance(item, Guide):
-        text = guide_card(item, lang)
-        sources = [Source(item.code, item.title, item.source_url, "tong-quan")]
-    else:
-        text, sections = procedure_card(item, aspects, lang)
-        sources = [Source(item.code, item.title, item.source_url, s) for s in sections]
+        text = guide_card(item, lang) + "\n" + L["verbatim"]
+        return Answer(question, text, lang, True, [Source(item.code, item.title, item.source_url, "tong-quan")],
+                      reason=response.reason, state={"active": item.code, "aspect": ""})
+    blocks = brief(item, aspects, lang, locality=locality, today=today, guides=_guides(items),
+                   channel=asked_channel(response.query.folded))
     related = [r for r in response.results[1:3] if r.score >= top.score - 0.15]
+    extra = []
     if related:
-        text += f"\n{L['more']}: " + "; ".join(f"{r.title} [{r.code}]" for r in related)
-        sources += [Source(r.code, r.title, r.url, "lien-quan") for r in related]
-    text += "\n" + L["verbatim"]
-    return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason=response.reason,
-                  state={"active": item.code, "aspect": aspects[0] if aspects else ""})
+        names = "; ".join(f"{r.title} [{r.code}]" for r in related)
+        blocks.append(Block("more", L["more"], [f"{L['more']}: {names}"]))
+        extra = [Source(r.code, r.title, r.url, "lien-quan") for r in related]
+    return _answer_of(question, lang, item, blocks, aspects, response.reason, extra)
 
 
-def follow_up(question: str, folded: str, item: Procedure, previous_aspect: str) -> Answer:
-    """Answer a short follow-up ("còn lệ phí?") from the procedure the conversation is about."""
+def follow_up(question: str, folded: str, item: Procedure, previous_aspect: str, locality: Locality | None = None,
+              today: date | None = None) -> Answer:
+    """Answer a short follow-up ("còn lệ phí?") from the procedure the conversation is about: the asked fact,
+    in one line."""
     lang = detect_language(question)
-    L = LABELS.get(lang, LABELS["en"])
     aspects = detect_aspects(folded) or ([previous_aspect] if previous_aspect else [])
-    text, sections = procedure_card(item, aspects, lang, only_asked=True)
-    text += "\n" + L["verbatim"]
-    sources = [Source(item.code, item.title, item.source_url, s) for s in sections]
-    return Answer(question, text, lang, True, sources, aspect=aspects[0] if aspects else "", reason="follow_up",
-                  state={"active": item.code, "aspect": aspects[0] if aspects else ""})
+    blocks = brief(item, aspects, lang, locality=locality, today=today, only_asked=True,
+                   channel=asked_channel(folded))
+    return _answer_of(question, lang, item, blocks, aspects, "follow_up")
 
 
 MAX_CHOICES = 3

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.answers.brief import brief, render
 from bot.answers.extractive import time_text
+from bot.answers.fees import derived_amounts, money
 from bot.answers.messages import LABELS
 from bot.knowledge.models import Guide, Procedure
 from bot.redact import redact
@@ -61,10 +63,12 @@ def _short(text: str, limit: int) -> str:
 
 
 def source_text(item: Item, limit: int = 1200) -> str:
-    """What the model reads of a procedure: compact, the facts citizens ask about first."""
+    """What the model reads of a procedure: its citizen summary first (where, time, the fee in force today, the
+    core documents), so a small model sees the essentials in few tokens; then the official table's facts."""
     if isinstance(item, Guide):
         return _short(item.body, limit)
-    parts = [item.title]
+    blocks = [b for b in brief(item, [], "vi") if b.kind not in {"link", "special"}]
+    parts = [f"Tóm tắt: {render(blocks, 'vi')}"]
     for c in item.channels:
         time = _short(time_text(c.time, LABELS["vi"]), 80) or "không ghi"
         parts.append(f"{c.channel}: thời hạn {time}; phí: {_short(c.fee, 120) or 'không ghi'}")
@@ -78,10 +82,12 @@ def source_text(item: Item, limit: int = 1200) -> str:
 
 
 def full_text(item: Item) -> str:
-    """Everything a knowledge file says: what a number in an answer must be found in."""
+    """Everything a knowledge file says: what a number in an answer must be found in. The summary is left out
+    (ingest checks it against the rest); a fee reduced by a dated percentage is added, as it is computed."""
     if isinstance(item, Guide):
         return f"{item.title}\n{item.body}"
-    return item.model_dump_json()
+    derived = " ".join(money(a) for a in sorted(derived_amounts(item.summary)))
+    return item.model_dump_json(exclude={"summary"}) + (f"\n{derived}" if derived else "")
 
 
 def as_data(text: str) -> str:
@@ -107,8 +113,8 @@ def condense_messages(question: str, history: list[tuple[str, str]]) -> list[tup
 
 
 def plain_number(number: str) -> str:
-    """A number without its separators: "500.000" and "500000" are the same number."""
-    return re.sub(r"[.,]", "", number)
+    """A number without its separators or leading zeros: "500.000" and "500000", "07" and "7" are the same."""
+    return re.sub(r"[.,]", "", number).lstrip("0") or "0"
 
 
 def numbers_in(text: str) -> set[str]:

@@ -5,6 +5,8 @@ Content quoted from the official texts stays Vietnamese; only these labels follo
 
 from __future__ import annotations
 
+from typing import Any
+
 LABELS = {
     "vi": {
         "intro": "Thông tin từ thủ tục", "documents": "Hồ sơ cần chuẩn bị", "notes": "Lưu ý về hồ sơ",
@@ -101,4 +103,85 @@ CHOICES = {
     "vi": "Bạn muốn hỏi về thủ tục nào? Hãy chọn một (bấm vào, hoặc gõ số):",
     "en": "Which procedure do you mean? Pick one (tap it, or type its number):",
     "de": "Welches Verfahren meinen Sie? Bitte wählen Sie eines (antippen oder die Nummer eingeben):",
+}
+
+# The short answer's fixed phrases (bot/answers/brief.py). Values quoted from the texts stay Vietnamese.
+BRIEF: dict[str, dict[str, Any]] = {
+    "vi": {
+        "time": "Thời hạn giải quyết", "time_none": "Văn bản không ghi rõ thời hạn giải quyết.",
+        "text_says": "Văn bản ghi:", "fee": "Lệ phí", "fee_none": "Văn bản không ghi phí, lệ phí.",
+        "free": "miễn lệ phí", "reduced_pct": "bằng {p}% mức", "reduced": "thay cho mức",
+        "until": ", áp dụng đến hết ngày {d}", "not_stated": "không ghi rõ",
+        "elsewhere": "Lưu ý: thuế, lệ phí trước bạ và các khoản phí do tỉnh quy định không nằm ở đây; xem "
+                     "«{title}» [{code}].",
+        "where": "Nộp tại", "where_none": "Văn bản không ghi rõ nơi nộp; hãy hỏi Trung tâm Phục vụ hành chính công "
+                                          "của xã, phường.",
+        "ask_center": "Trung tâm Phục vụ hành chính công {name}",
+        "or": "hoặc", "online": "nộp trực tuyến (Cổng Dịch vụ công quốc gia)", "post": "gửi qua bưu chính",
+        "address": "Địa chỉ", "hours": "Giờ làm việc", "phone": "Điện thoại",
+        "who": "Người được làm thủ tục", "result": "Kết quả nhận được", "steps": "Các bước",
+        "legal": "Căn cứ pháp lý",
+        "online_yes": "Có thể nộp trực tuyến qua Cổng Dịch vụ công quốc gia.",
+        "online_no": "Văn bản không ghi hình thức nộp trực tuyến cho thủ tục này.",
+        "documents": "Giấy tờ cần mang", "documents_lead": "Cần chuẩn bị các giấy tờ sau.",
+        "bring": {"original": "bản chính", "copy": "bản sao", "show": "xuất trình"},
+        "special": "Trường hợp đặc biệt", "see_card": "xem đủ trong thủ tục đầy đủ",
+        "link": "Nguồn chính thức",
+        "authored": "Thủ tục này do tthc-bot biên soạn từ văn bản pháp luật, chưa có trên Cổng Dịch vụ công.",
+        "footer": "Tóm tắt từ văn bản chính thức; Trung tâm Phục vụ hành chính công là nơi có ý kiến cuối cùng.",
+        "units": {},
+    },
+    "en": {
+        "time": "Processing time", "time_none": "The official text states no processing time.",
+        "text_says": "The text says:", "fee": "Fee", "fee_none": "The official text states no fee.",
+        "free": "no fee (miễn lệ phí)", "reduced_pct": "{p}% of", "reduced": "instead of",
+        "until": ", until {d}", "not_stated": "not stated",
+        "elsewhere": "Note: taxes, the registration fee and the fees set by the province are not included; see "
+                     "«{title}» [{code}].",
+        "where": "Submit at", "where_none": "The text does not say where to submit; ask the commune's Public "
+                                            "Administration Service Center.",
+        "ask_center": "the Public Administration Service Center of {name}",
+        "or": "or", "online": "online (National Public Service Portal)", "post": "by post",
+        "address": "Address", "hours": "Opening hours", "phone": "Phone",
+        "who": "Who can apply", "result": "You receive", "steps": "Steps", "legal": "Legal basis",
+        "online_yes": "Can be submitted online through the National Public Service Portal.",
+        "online_no": "The official text lists no online channel for this procedure.",
+        "documents": "Documents to bring", "documents_lead": "Bring the following documents (names as the office "
+                                                             "uses them).",
+        "bring": {"original": "original", "copy": "copy", "show": "to show"},
+        "special": "Special cases", "see_card": "see the full procedure",
+        "link": "Official source",
+        "authored": "Written by tthc-bot from the legal texts; not yet on the national portal.",
+        "footer": "Summarised from the official text, quoted in Vietnamese; the Public Administration Service "
+                  "Center has the final word.",
+        "units": {"ngày làm việc": "working days", "ngày": "days", "giờ": "hours", "tháng": "months"},
+    },
+}
+BRIEF["de"] = {
+    **BRIEF["en"],
+    "time": "Bearbeitungszeit", "time_none": "Der offizielle Text nennt keine Bearbeitungszeit.",
+    "text_says": "Im Text steht:", "fee": "Gebühr", "fee_none": "Der offizielle Text nennt keine Gebühr.",
+    "free": "gebührenfrei (miễn lệ phí)", "reduced_pct": "{p} % von", "reduced": "statt", "until": ", bis {d}",
+    "not_stated": "nicht angegeben",
+    "elsewhere": "Hinweis: Steuern, Registrierungsgebühr und Gebühren der Provinz sind nicht enthalten; siehe "
+                 "«{title}» [{code}].",
+    "where": "Einreichen bei", "where_none": "Der Text nennt keine Stelle; fragen Sie das Bürgerbüro der Gemeinde.",
+    "ask_center": "das Bürgerbüro (Trung tâm Phục vụ hành chính công) von {name}",
+    "or": "oder", "online": "online (Nationales Portal für öffentliche Dienste)", "post": "per Post",
+    "address": "Adresse", "hours": "Öffnungszeiten", "phone": "Telefon",
+    "who": "Antragsberechtigt", "result": "Sie erhalten", "steps": "Schritte", "legal": "Rechtsgrundlage",
+    "online_yes": "Kann online über das Nationale Portal eingereicht werden.",
+    "online_no": "Der offizielle Text nennt keinen Online-Weg für dieses Verfahren.",
+    "documents": "Mitzubringende Unterlagen", "documents_lead": "Bringen Sie folgende Unterlagen mit (Namen so, "
+                                                                "wie das Amt sie verwendet).",
+    "bring": {"original": "Original", "copy": "Kopie", "show": "vorzeigen"},
+    "special": "Sonderfälle", "see_card": "siehe vollständiges Verfahren", "link": "Offizielle Quelle",
+    "authored": "Von tthc-bot aus den Rechtstexten verfasst; noch nicht im nationalen Portal.",
+    "footer": "Zusammengefasst aus dem offiziellen Text, auf Vietnamesisch zitiert; das Bürgerbüro der Gemeinde "
+              "hat das letzte Wort.",
+    "units": {"ngày làm việc": "Arbeitstage", "ngày": "Tage", "giờ": "Stunden", "tháng": "Monate"},
+}
+CHANNEL_NAMES = {
+    "en": {"Trực tiếp": "in person", "Trực tuyến": "online", "Dịch vụ bưu chính": "by post"},
+    "de": {"Trực tiếp": "persönlich", "Trực tuyến": "online", "Dịch vụ bưu chính": "per Post"},
 }

@@ -28,6 +28,21 @@ class Choice:
 
 
 @dataclass
+class Block:
+    """One part of an answer, for pages that lay it out (the `answer` text holds the same, joined).
+
+    kind: lead (the asked fact, in one or two sentences), documents (the core checklist), special (conditional
+    documents and notes: shown collapsed), where, time, fee, who, result, steps, legal, more (related
+    procedures), link (the official source), note (authored or verbatim remarks).
+    """
+
+    kind: str
+    label: str
+    lines: list[str]
+    section: str = ""  # the procedure section it comes from, for the citation
+
+
+@dataclass
 class Answer:
     question: str
     answer: str
@@ -41,6 +56,7 @@ class Answer:
     stats: dict[str, float] = field(default_factory=dict)  # an LLM's timings: first_token_s, seconds, chunks
     kind: Kind = "answer"
     choices: list[Choice] = field(default_factory=list)  # with kind "choices": the procedures to pick from
+    blocks: list[Block] = field(default_factory=list)  # the answer in parts, lead first (empty for LLM text)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -48,6 +64,7 @@ class Answer:
             "answer": self.answer,
             "kind": self.kind,
             "choices": [c.__dict__ for c in self.choices],
+            "blocks": [b.__dict__ for b in self.blocks],
             "language": self.language,
             "in_scope": self.in_scope,
             "sources": [s.__dict__ for s in self.sources],

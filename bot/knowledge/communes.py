@@ -51,6 +51,16 @@ class OfficeFileError(ValueError):
     pass
 
 
+class Locality(BaseModel):
+    """Where the citizen asks from (the QR page, the widget, `--commune`): "where" answers name its center and
+    add the office details it published, never more."""
+
+    model_config = ConfigDict(frozen=True)
+
+    commune: Commune
+    office: Office | None = None
+
+
 class Registry:
     def __init__(self, communes: list[Commune]) -> None:
         self.communes = {c.ward_code: c for c in communes}
@@ -113,3 +123,12 @@ def load_offices(knowledge_dir: Path, registry: Registry) -> dict[str, Office]:
             continue
         offices[office.ward_code] = office
     return offices
+
+
+def locality_of(ward_code: str | None, registry: Registry, offices: dict[str, Office]) -> Locality | None:
+    """The commune a citizen asks from, with its published office details; None without a code. An unknown code
+    is a NotFoundError (a clear 404 or CLI error, never a silent "no commune")."""
+    if not ward_code:
+        return None
+    commune = registry.get(ward_code)
+    return Locality(commune=commune, office=offices.get(commune.ward_code))
