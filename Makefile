@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: run chat test install install-llm test-llm system-deps lint typecheck ingest eval bench bench-ingest clean
+.PHONY: run chat test install install-js install-llm test-llm system-deps lint typecheck ingest eval bench bench-ingest clean
 
 # Debian packages the tests use for real: chromium (browser tests), poppler (PDF posters), DejaVu (Vietnamese PDF
-# font), espeak-ng (Vietnamese speech), sox and ffmpeg (audio in the formats browsers record)
+# font), espeak-ng (Vietnamese speech), sox and ffmpeg (audio in the formats browsers record), npm (axe-core)
 SYSTEM_DEPS := /usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
-	/usr/bin/espeak-ng /usr/bin/sox /usr/bin/ffmpeg /usr/bin/pg_ctlcluster
+	/usr/bin/espeak-ng /usr/bin/sox /usr/bin/ffmpeg /usr/bin/pg_ctlcluster /usr/bin/npm
+# axe-core (accessibility checks in the browser tests), pinned in package-lock.json, into the ignored node_modules/
+AXE := node_modules/axe-core/axe.min.js
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +21,12 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install-js: $(AXE)
 
 # The local LLM (TTHC_GENERATOR=llamacpp): llama-cpp-python compiles from source, ~15 minutes on 2 cores. The
 # build targets AVX2 without AMX: ggml's AMX kernels crash (SIGSEGV in ggml_backend_amx_mul_mat) on the
@@ -45,10 +53,10 @@ test-llm: install-llm system-deps
 system-deps:
 	@missing=""; for f in $(SYSTEM_DEPS); do test -e $$f || missing=1; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing chromium, poppler-utils, fonts-dejavu-core, espeak-ng, sox, ffmpeg, postgresql with apt"; \
+	  echo "installing chromium, poppler-utils, fonts-dejavu-core, espeak-ng, sox, ffmpeg, postgresql, npm with apt"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium poppler-utils fonts-dejavu-core espeak-ng sox ffmpeg postgresql >/dev/null; \
+	    chromium poppler-utils fonts-dejavu-core espeak-ng sox ffmpeg postgresql npm >/dev/null; \
 	fi
 
 run: install
@@ -59,7 +67,7 @@ chat: install
 	$(BIN)/tthc ingest-if-needed
 	$(BIN)/tthc chat  # migrates the database first
 
-test: install system-deps
+test: install system-deps install-js
 	$(BIN)/ruff check bot ingest api eval cli tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports

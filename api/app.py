@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import Response
+from starlette.staticfiles import PathLike
+from starlette.types import Scope
 
 from api import errors
 from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware, ServedByMiddleware
@@ -21,6 +26,18 @@ from bot.settings import Settings
 from bot.voice.service import VoiceService
 
 log = logging.getLogger(__name__)
+
+
+class CachedStaticFiles(StaticFiles):
+    """Pages link static files with their content hash (`?v=`), so those may be kept for a year; a plain URL is
+    revalidated each time by its ETag (a 304 when unchanged)."""
+
+    def file_response(self, full_path: PathLike, stat_result: os.stat_result, scope: Scope,
+                      status_code: int = 200) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        versioned = b"v=" in scope.get("query_string", b"")
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if versioned else "no-cache"
+        return response
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
@@ -53,9 +70,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                pages.router, admin.router)
     for router in routers:
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/static", CachedStaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(LimitsMiddleware, limiter=limiter, max_body=settings.max_body_bytes,
                        large_bodies={"/api/voice": settings.voice_max_bytes + 65536})
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ServedByMiddleware)
+    # pages, scripts and JSON compressed; never the answer stream, which must reach the page event by event
+    app.add_middleware(GZipMiddleware, minimum_size=500, exclude_content_types=("text/event-stream", "image/png",
+                                                                                  "audio/*", "application/pdf"))
     return app

@@ -105,8 +105,10 @@ def test_injection_in_a_knowledge_file_is_shown_as_text(admin_app):
             page.goto(f"{base}/c/20320")
             page.fill("#q", "đăng ký kết hôn <script>window.pwned=3</script>")
             page.click("#send")
-            page.locator(".msg.a h2").first.wait_for(timeout=20000)
-            assert "<img src=x" in page.locator(".msg.a h2").first.inner_text()
+            page.locator(".msg.a .row").first.wait_for(timeout=20000)
+            assert "<img src=x" in page.locator(".msg.a").first.inner_text()
+            page.locator(".msg.a .cardbtn").first.click()  # the official card, rendered from the same title
+            assert "<img src=x" in page.locator(".msg.a .card h2").first.inner_text()
             assert "<script>" in page.locator(".msg.q").first.inner_text()
             page.goto(f"{base}/clerk")
             page.fill("#cq", "đăng ký kết hôn")

@@ -4,6 +4,7 @@ import http.server
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,19 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # from npm (package.json; `make test` runs `npm ci`)
+
+
+def axe(target: Any, context: str = "document") -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on a page or frame (its browser context needs bypass_csp: the
+    pages allow no inline script, and Playwright injects axe as one)."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make test runs npm ci)")
+    target.add_script_tag(path=str(AXE))
+    found = target.evaluate("""async (ctx) => (await axe.run(ctx === "document" ? document : {include: [[ctx]]},
+        {resultTypes: ["violations"]})).violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))""", context)
+    return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
 @pytest.fixture(scope="module")
@@ -63,21 +77,24 @@ def test_citizen_page_answers_and_survives_reload(browser, server, assistant):
     assert page.locator("header h1").inner_text() == "Xã Hòa Vang"
     page.fill("#q", "lam giay khai sinh can gi")
     page.click("#send")
-    card = page.locator(".msg.a").last
-    card.locator("h2").first.wait_for(timeout=20000)
-    assert card.locator("h2").first.inner_text() == "Thủ tục đăng ký khai sinh"
-    assert "Giấy chứng sinh" in card.inner_text()
-    assert "Miễn phí" in card.locator(".hl").inner_text()
-    link = card.locator(".src a")
+    answer = page.locator(".msg.a").last
+    answer.locator(".row").wait_for(timeout=20000)
+    assert "Thủ tục đăng ký khai sinh" in answer.inner_text()
+    assert "Giấy chứng sinh" in answer.inner_text()
+    link = answer.locator("a[href^='https://']").first
     assert "[1.001193]" in link.inner_text()
     assert link.get_attribute("href") == assistant.catalog.procedures["1.001193"].source_url
     assert link.get_attribute("target") == "_blank"
+    answer.locator(".cardbtn").click()  # the official card, one tap away
+    card = answer.locator(".card")
+    assert card.locator("h2").inner_text() == "Thủ tục đăng ký khai sinh"
+    assert "Miễn phí" in card.inner_text()
     page.screenshot(path=str(ARTIFACTS / "citizen-phone-360x740.png"), full_page=True)
 
     page.reload()
-    page.locator(".msg.a h2").first.wait_for(timeout=10000)
+    page.locator(".msg.a .row").first.wait_for(timeout=10000)
     assert page.locator(".msg.q").first.inner_text() == "lam giay khai sinh can gi"
-    assert page.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký khai sinh"
+    assert "Thủ tục đăng ký khai sinh" in page.locator(".msg.a").first.inner_text()
 
     page.click("#bigger")
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
@@ -89,12 +106,12 @@ def test_citizen_page_answers_and_survives_reload(browser, server, assistant):
 def test_citizen_page_desktop_and_english(browser, server):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/c/20308")
-    page.click("#lang")
+    page.select_option("#lang", "en")
     assert page.locator("#send").inner_text() == "Send"
     page.fill("#q", "How do I register temporary residence?")
     page.press("#q", "Enter")
-    page.locator(".msg.a h2").first.wait_for(timeout=20000)
-    assert page.locator(".msg.a h2").first.inner_text() == "Đăng ký tạm trú"
+    page.locator(".msg.a .row").first.wait_for(timeout=20000)
+    assert "Đăng ký tạm trú" in page.locator(".msg.a").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "citizen-desktop-1280x900.png"), full_page=True)
     page.close()
 
@@ -102,22 +119,22 @@ def test_citizen_page_desktop_and_english(browser, server):
 def test_widget_on_a_hostile_host_page(browser, host_page):
     page = browser.new_page(viewport={"width": 1024, "height": 800})
     page.goto(host_page)
-    button = page.locator("[data-tthc-widget] button")
+    button = page.locator("[data-tthc-widget] .btn")
     button.wait_for(timeout=10000)
     assert button.is_visible()  # the host's `button {display:none}` does not reach it
     button.click()
     frame = page.frame_locator("[data-tthc-widget] iframe")
     frame.locator("#q").fill("đăng ký kết hôn cần gì")
     frame.locator("#send").click()
-    frame.locator(".msg.a h2").first.wait_for(timeout=20000)
-    assert frame.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký kết hôn"
+    frame.locator(".msg.a .row").first.wait_for(timeout=20000)
+    assert "Thủ tục đăng ký kết hôn" in frame.locator(".msg.a").first.inner_text()
     assert page.locator("h1").evaluate("e => getComputedStyle(e).color") == "rgb(255, 0, 0)"  # host untouched
     page.screenshot(path=str(ARTIFACTS / "widget-on-host-page.png"))
     page.close()
 
 
 def test_clerk_lookup_keyboard_and_copy(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = context.new_page()
     page.goto(f"{server}/clerk")
@@ -132,6 +149,13 @@ def test_clerk_lookup_keyboard_and_copy(browser, server):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("Chứng thực bản sao") and "Căn cứ pháp lý:" in copied and "dichvucong.gov.vn" in copied
     page.screenshot(path=str(ARTIFACTS / "clerk-1280x900.png"))
+    # results are a list of buttons inside the main landmark (a listbox may hold only options)
+    assert page.locator("main ul#results > li > button.hit").count() == page.locator(".hit").count() >= 1
+    assert page.locator("#count").inner_text() == f"{page.locator('.hit').count()} kết quả"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('hit')")
+    violations = axe(page)
+    assert violations == [], violations
     context.close()
 
 
@@ -176,20 +200,29 @@ def test_microphone_on_the_chat_page(pw, server, app, settings, assistant, tmp_p
         page.click("#mic")
         page.locator(".heard .said").wait_for(timeout=60000)
         assert "khai sinh" in page.locator(".heard .said").inner_text()
-        page.locator(".msg.a h2").first.wait_for(timeout=30000)
-        assert page.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký khai sinh"
+        page.locator(".msg.a .row").first.wait_for(timeout=30000)
+        assert "Thủ tục đăng ký khai sinh" in page.locator(".msg.a").first.inner_text()
         page.screenshot(path=str(ARTIFACTS / "voice-phone-360x740.png"), full_page=True)
     finally:
         b.close()
 
 
 def test_denied_microphone_gets_a_clear_message(pw, server):
+    """On a phone, after a long answer: the notice shows above the fixed input bar, not under it."""
     b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*FLAGS, "--deny-permission-prompts"])
     try:
-        page = b.new_page()
+        page = b.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         page.goto(f"{server}/c/20320")
+        page.fill("#q", "lam giay khai sinh can gi")
+        page.click("#send")
+        page.locator(".msg.a .row").first.wait_for(timeout=20000)
         page.click("#mic")
-        page.get_by_text("Trình duyệt không cho dùng micro").wait_for(timeout=10000)
+        notice = page.get_by_role("alert")
+        notice.wait_for(timeout=10000)
+        assert "Trình duyệt không cho dùng micro" in notice.inner_text()
+        box, bar = notice.bounding_box(), page.locator("#f").bounding_box()
+        assert box and bar and 0 <= box["y"] and box["y"] + box["height"] <= bar["y"]
+        page.screenshot(path=str(ARTIFACTS / "mic-denied-360x740.png"))
     finally:
         b.close()
 
@@ -209,12 +242,13 @@ def test_a_generated_answer_streams_as_a_draft_then_settles_checked(browser, set
         draft = page.locator(".msg.a.draft")
         draft.wait_for(timeout=20000)
         assert draft.inner_text().startswith("Đăng ký kết hôn không mất lệ phí [1.000894].")
-        answer = page.locator(".msg.a .lead.gen")
+        answer = page.locator(".msg.a .fact.gen")
         answer.wait_for(timeout=20000)
         assert answer.inner_text() == ("Đăng ký kết hôn không mất lệ phí [1.000894]. "
                                        "Cần mang Tờ khai đăng ký kết hôn [1.000894].")
-        assert page.locator(".msg.a h2").first.inner_text() == "Thủ tục đăng ký kết hôn"  # the official card
         assert "999" not in page.locator("#log").inner_text()  # the invented fee never reached the screen
+        page.locator(".msg.a .cardbtn").click()  # the official card, one tap under the generated text
+        assert page.locator(".msg.a .card h2").inner_text() == "Thủ tục đăng ký kết hôn"
     finally:
         page.close()
         server.close()
@@ -242,9 +276,11 @@ def test_an_ambiguous_question_offers_choices_and_a_tap_answers_it(browser, serv
         picked = chips.nth(1)
         title = picked.inner_text().split(". ", 1)[1]
         picked.click()
-        answer = page.locator(".msg.a h2").first
-        answer.wait_for(timeout=20000)
-        assert answer.inner_text() == title  # the card of the procedure tapped
+        answer = page.locator(".msg.a:not(.choices)").last
+        answer.locator(".row").wait_for(timeout=20000)
+        assert title in answer.inner_text()  # answered from the procedure tapped
+        answer.locator(".cardbtn").click()
+        assert answer.locator(".card h2").inner_text() == title
         page.screenshot(path=str(ARTIFACTS / "choices-answered-360x740.png"), full_page=True)
     finally:
         page.close()

@@ -2,10 +2,13 @@
 
 Pages are small and self-contained (no CDN): one CSS and one script each, served by the app.
 Every value that comes from data is escaped; the scripts only ever set textContent.
+Static files are linked with a content hash (`?v=`), so browsers may keep them for a year.
 """
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Annotated
@@ -22,17 +25,33 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 _HEAD = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
-<link rel="stylesheet" href="/static/{css}"></head>"""
+<meta name="description" content="{description}"><meta name="theme-color" content="{theme}">
+<link rel="icon" href="{icon}" type="image/svg+xml"><link rel="stylesheet" href="{css}"></head>"""
+DESCRIPTION = ("Hỏi đáp thủ tục hành chính 24/7{where}: hồ sơ cần chuẩn bị, nơi nộp, thời hạn và lệ phí, trích từ văn "
+               "bản chính thức trên Cổng Dịch vụ công quốc gia.")
 
 
-def _page(title: str, css: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(_HEAD.format(title=escape(title), css=css) + body + "</html>", status_code=status)
+@lru_cache(maxsize=64)
+def _hash(name: str, mtime_ns: int) -> str:
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
+
+
+def asset(name: str) -> str:
+    """The URL of a static file with its content hash: a changed file gets a new URL."""
+    return f"/static/{name}?v={_hash(name, (STATIC / name).stat().st_mtime_ns)}"
+
+
+def _page(title: str, css: str, body: str, status: int = 200, description: str = DESCRIPTION.format(where=""),
+          theme: str = "#b3261e") -> HTMLResponse:
+    head = _HEAD.format(title=escape(title), css=asset(css), icon=asset("favicon.svg"),
+                        description=escape(description), theme=theme)
+    return HTMLResponse(head + body + "</html>", status_code=status)
 
 
 @router.get("/c/{ward_code:path}", response_class=HTMLResponse, include_in_schema=False)
 def commune_page(
     ward_code: str, registry: RegistryDep, offices: OfficesDep, database: DatabaseDep,
-    src: Annotated[str, Query(max_length=16)] = "",
+    src: Annotated[str, Query(max_length=16)] = "", embed: Annotated[str, Query(max_length=4)] = "",
 ) -> HTMLResponse:
     try:
         commune = registry.get(ward_code)
@@ -43,22 +62,34 @@ def commune_page(
     office = offices.get(commune.ward_code)
     office_lines = []
     if office:
-        for label, value in (("", office.name), ("Địa chỉ: ", office.address), ("Giờ làm việc: ", office.hours),
-                             ("Điện thoại: ", office.phone), ("", office.notes)):
+        for key, label, value in (("", "", office.name), ("addr", "Địa chỉ: ", office.address),
+                                  ("hours", "Giờ làm việc: ", office.hours), ("phone", "Điện thoại: ", office.phone),
+                                  ("", "", office.notes)):
             if value:
-                office_lines.append(f"<div>{escape(label + value)}</div>")
-    body = f"""<body><div id="app" data-commune="{escape(commune.ward_code)}">
-<header><h1>{escape(commune.ward_name)}</h1><p>{escape(commune.province_name)} · Hỏi đáp thủ tục hành chính 24/7</p>
-<div class="office">{''.join(office_lines)}</div></header>
-<div class="tools" role="toolbar"><button id="smaller" type="button" aria-label="Chữ nhỏ hơn">A−</button>
-<button id="bigger" type="button" aria-label="Chữ to hơn">A+</button><button id="lang" type="button">English</button></div>
-<main><p id="greet" class="greet"></p><div id="sugg" class="sugg"></div><div id="log" aria-live="polite"></div>
-<p id="note" class="note"></p></main>
-<form id="f" autocomplete="off"><button class="mic" id="mic" type="button" aria-label="Hỏi bằng giọng nói"
-title="Hỏi bằng giọng nói" aria-pressed="false">🎤</button><span id="rec" class="rec" hidden></span><input id="q" name="q" maxlength="{QUESTION_MAX_CHARS}" aria-label="Câu hỏi" required>
-<button class="send" id="send" type="submit">Gửi</button></form></div>
-<script src="/static/chat.js" defer></script></body>"""
-    return _page(f"Hỏi đáp TTHC – {commune.ward_name}", "chat.css", body)
+                tag = f'<span data-t="{key}">{escape(label)}</span>' if key else ""
+                office_lines.append(f"<div>{tag}{escape(value)}</div>")
+    embedded = embed == "1"
+    office_html = f'<div class="office">{"".join(office_lines)}</div>' if office_lines and not embedded else ""
+    body = f"""<body{' class="embed"' if embedded else ""}><div id="app" data-commune="{escape(commune.ward_code)}"
+data-name="{escape(commune.ward_name)}">
+<header><div class="title"><h1 lang="vi">{escape(commune.ward_name)}</h1>
+<p><span lang="vi">{escape(commune.province_name)}</span> · <span data-t="sub">Hỏi đáp thủ tục hành chính 24/7</span></p>
+{office_html}</div>
+<div class="tools" role="toolbar" aria-label="Công cụ" data-t-aria="tools">
+<button id="smaller" type="button" title="Chữ nhỏ hơn" data-t-title="smaller">A−</button>
+<button id="bigger" type="button" title="Chữ to hơn" data-t-title="bigger">A+</button>
+<select id="lang" aria-label="Ngôn ngữ" data-t-aria="language"><option value="vi" lang="vi">Tiếng Việt</option>
+<option value="en" lang="en">English</option><option value="de" lang="de">Deutsch</option></select>
+<button id="new" type="button" data-t="new">Cuộc trò chuyện mới</button></div></header>
+<main><p id="greet" class="greet"></p><div id="sugg" class="sugg"></div><div id="log"></div>
+<p id="status" class="sr" role="status" aria-live="polite"></p><p id="note" class="note"></p></main>
+<form id="f" autocomplete="off" aria-label="Đặt câu hỏi" data-t-aria="ask">
+<button class="mic" id="mic" type="button" aria-label="Hỏi bằng giọng nói" title="Hỏi bằng giọng nói" data-t-aria="mic" data-t-title="mic" aria-pressed="false">🎤</button><span id="rec"
+class="rec" hidden></span><input id="q" name="q" maxlength="{QUESTION_MAX_CHARS}" aria-label="Câu hỏi"
+data-t-aria="question" required><button class="send" id="send" type="submit" data-t="send">Gửi</button></form></div>
+<script src="{asset("chat.js")}" defer></script></body>"""
+    description = DESCRIPTION.format(where=f" cho {commune.ward_name}, {commune.province_name}")
+    return _page(f"Hỏi đáp TTHC – {commune.ward_name}", "chat.css", body, description=description)
 
 
 def _unknown_commune(ward_code: str) -> HTMLResponse:
@@ -87,20 +118,32 @@ placeholder="Tên xã, phường (tên mới hoặc tên cũ)"><button type="sub
 
 @router.get("/clerk", response_class=HTMLResponse, include_in_schema=False)
 def clerk() -> HTMLResponse:
-    body = """<body><header><h1>Tra cứu thủ tục hành chính (cán bộ)</h1></header>
-<div class="bar"><input id="cq" type="search" placeholder="Tìm theo tên, mã, từ khóa… (phím /)" aria-label="Tìm thủ tục">
+    body = f"""<body><header><h1>Tra cứu thủ tục hành chính (cán bộ)</h1></header>
+<main><div class="bar" role="search" aria-label="Tìm thủ tục"><input id="cq" type="search"
+placeholder="Tìm theo tên, mã, từ khóa… (phím /)" aria-label="Tìm thủ tục" aria-controls="results">
 <select id="level" aria-label="Cấp thực hiện"><option value="all">Mọi cấp</option><option value="commune">Cấp xã</option>
 <option value="province">Cấp tỉnh</option><option value="ministry">Cấp bộ</option></select>
 <select id="field" aria-label="Lĩnh vực"><option value="">Mọi lĩnh vực</option></select>
 <select id="agency" aria-label="Cơ quan"><option value="">Mọi cơ quan</option></select></div>
-<div class="wrap"><div id="results" role="listbox" aria-label="Kết quả"></div><article id="card">
-<p class="muted">Gõ để tìm; <kbd>↑</kbd><kbd>↓</kbd> để chọn, <kbd>Enter</kbd> để mở.</p></article></div>
-<script src="/static/clerk.js" defer></script></body>"""
-    return _page("Tra cứu thủ tục – cán bộ", "clerk.css", body)
+<div class="wrap"><section aria-label="Kết quả"><ul id="results" class="hits"></ul>
+<p id="count" class="muted" role="status"></p></section><article id="card">
+<p class="muted">Gõ để tìm; <kbd>↑</kbd><kbd>↓</kbd> để chọn, <kbd>Enter</kbd> để mở.</p></article></div></main>
+<script src="{asset("clerk.js")}" defer></script></body>"""
+    return _page("Tra cứu thủ tục – cán bộ", "clerk.css", body, theme="#1f3a5f",
+                 description="Tra cứu thủ tục hành chính cho cán bộ: tìm theo tên, mã, lĩnh vực, cơ quan; thẻ thủ "
+                             "tục đầy đủ và sao chép.")
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links; the same icon, as SVG."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/widget.js", include_in_schema=False)
 def widget() -> Response:
+    # host pages link this URL without a version, so it is cached for an hour and then revalidated by its ETag
     return FileResponse(STATIC / "widget.js", media_type="application/javascript",
                         headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*",
                                  "Cross-Origin-Resource-Policy": "cross-origin"})

@@ -1,43 +1,99 @@
-// The commune chat page. Everything from the server or the user goes into textContent, never innerHTML.
+// The commune chat page (also the widget's panel, with ?embed=1). Everything from the server or the user goes into
+// textContent, never innerHTML. An answer shows its short answer (`lead`) first; the official card is one tap away.
 (function () {
   "use strict";
   var root = document.getElementById("app");
-  var commune = root.dataset.commune;
+  var commune = root.dataset.commune, place = root.dataset.name || "";
   var KEY = "tthc:" + commune;
+  var embedded = document.body.classList.contains("embed");
   var T = {
-    vi: {ph: "Nhập câu hỏi, ví dụ: làm giấy khai sinh cần gì", send: "Gửi", docs: "Hồ sơ cần chuẩn bị",
-      fee: "Phí, lệ phí", time: "Thời hạn", where: "Nơi nộp, cách nộp", legal: "Căn cứ pháp lý",
-      src: "Nguồn chính thức", read: "🔊 Đọc to", up: "👍 Hữu ích", down: "👎 Chưa đúng", thanks: "Cảm ơn bạn đã góp ý!",
-      full: "Xem đầy đủ câu trả lời", err: "Không gửi được câu hỏi. Vui lòng thử lại.", wait: "Đang tìm câu trả lời…",
+    vi: {title: "Hỏi đáp TTHC", sub: "Hỏi đáp thủ tục hành chính 24/7", tools: "Công cụ", smaller: "Chữ nhỏ hơn",
+      bigger: "Chữ to hơn", language: "Ngôn ngữ", "new": "Cuộc trò chuyện mới", newShort: "Trò chuyện mới", cleared: "Đã xóa cuộc trò chuyện trên máy này.",
+      mic: "Hỏi bằng giọng nói", question: "Câu hỏi", ask: "Đặt câu hỏi", ph: "Nhập câu hỏi, ví dụ: làm giấy khai sinh cần gì", send: "Gửi",
+      read: "🔊 Đọc to", stop: "⏹ Dừng đọc", up: "👍 Hữu ích", down: "👎 Chưa đúng", thanks: "Cảm ơn bạn đã góp ý!",
+      card: "Xem thủ tục đầy đủ", hide: "Ẩn thủ tục đầy đủ", src: "Nguồn chính thức", answered: "Câu trả lời:",
+      err: "Không gửi được câu hỏi. Vui lòng thử lại.", wait: "Đang tìm câu trả lời…",
       greet: "Xin chào! Tôi trả lời câu hỏi về thủ tục hành chính, dựa trên văn bản chính thức. Bạn cần làm thủ tục gì?",
       note: "Câu trả lời mang tính hướng dẫn. Trung tâm Phục vụ hành chính công là nơi có ý kiến cuối cùng.",
-      bigger: "A+", smaller: "A−", lang: "English", mic: "🎤", notes: "Lưu ý"},
-    en: {ph: "Type a question, e.g. what do I need to register a birth", send: "Send", docs: "Documents to bring",
-      fee: "Fee", time: "Time limit", where: "Where and how to submit", legal: "Legal basis", src: "Official source",
-      read: "🔊 Read aloud", up: "👍 Helpful", down: "👎 Not right", thanks: "Thank you for your feedback!",
-      full: "Show the full answer", err: "The question could not be sent. Please try again.", wait: "Looking for the answer…",
+      addr: "Địa chỉ: ", hours: "Giờ làm việc: ", phone: "Điện thoại: ",
+      cways: "Cách thức, thời hạn, phí", cdocs: "Thành phần hồ sơ", cwho: "Đối tượng thực hiện", cagency: "Cơ quan thực hiện",
+      cresult: "Kết quả", csteps: "Trình tự thực hiện", creq: "Yêu cầu, điều kiện", clegal: "Căn cứ pháp lý",
+      ctime: "Thời hạn: ", cfee: "Phí, lệ phí: ", cform: "Mẫu: ", cofficial: "Trang chính thức trên Cổng Dịch vụ công",
+      rec: "Đang ghi âm… bấm 🎤 để gửi", denied: "Trình duyệt không cho dùng micro. Hãy cho phép micro trong cài đặt trình duyệt, hoặc gõ câu hỏi.",
+      nomic: "Thiết bị này không ghi âm được. Vui lòng gõ câu hỏi.", heard: "Tôi nghe được:", edit: "✏️ Sửa và gửi lại",
+      sending: "Đang nhận dạng giọng nói…"},
+    en: {title: "Administrative procedures Q&A", sub: "Questions on administrative procedures, 24/7", tools: "Tools",
+      smaller: "Smaller text", bigger: "Larger text", language: "Language", "new": "New conversation", newShort: "New chat",
+      cleared: "The conversation was cleared from this device.", mic: "Ask by voice", question: "Question", ask: "Ask a question",
+      ph: "Type a question, e.g. what do I need to register a birth", send: "Send",
+      read: "🔊 Read aloud", stop: "⏹ Stop reading", up: "👍 Helpful", down: "👎 Not right", thanks: "Thank you for your feedback!",
+      card: "Show the full procedure", hide: "Hide the full procedure", src: "Official source", answered: "Answer:",
+      err: "The question could not be sent. Please try again.", wait: "Looking for the answer…",
       greet: "Hello! I answer questions about administrative procedures from the official texts. What do you need to do?",
       note: "Answers are guidance. The Public Administration Service Center has the final word.",
-      bigger: "A+", smaller: "A−", lang: "Tiếng Việt", mic: "🎤", notes: "Notes"}
+      addr: "Address: ", hours: "Opening hours: ", phone: "Phone: ",
+      cways: "How to submit, time limit, fee", cdocs: "Documents", cwho: "Who can apply", cagency: "Implementing agency",
+      cresult: "Result", csteps: "Steps", creq: "Requirements", clegal: "Legal basis",
+      ctime: "Time limit: ", cfee: "Fee: ", cform: "Form: ", cofficial: "Official page on the National Public Service Portal",
+      rec: "Recording… tap 🎤 to send", denied: "The browser blocked the microphone. Allow it in the browser settings, or type the question.",
+      nomic: "This device cannot record. Please type the question.", heard: "I understood:", edit: "✏️ Edit and resend",
+      sending: "Recognising speech…"},
+    de: {title: "Fragen zu Verwaltungsverfahren", sub: "Fragen zu Verwaltungsverfahren, rund um die Uhr", tools: "Werkzeuge",
+      smaller: "Kleinere Schrift", bigger: "Größere Schrift", language: "Sprache", "new": "Neues Gespräch", newShort: "Neuer Chat",
+      cleared: "Das Gespräch wurde auf diesem Gerät gelöscht.", mic: "Per Sprache fragen", question: "Frage", ask: "Frage stellen",
+      ph: "Frage eingeben, z. B. Was brauche ich für eine Geburtsurkunde?", send: "Senden",
+      read: "🔊 Vorlesen", stop: "⏹ Vorlesen stoppen", up: "👍 Hilfreich", down: "👎 Nicht richtig", thanks: "Danke für Ihre Rückmeldung!",
+      card: "Vollständiges Verfahren anzeigen", hide: "Verfahren ausblenden", src: "Amtliche Quelle", answered: "Antwort:",
+      err: "Die Frage konnte nicht gesendet werden. Bitte erneut versuchen.", wait: "Suche nach der Antwort…",
+      greet: "Hallo! Ich beantworte Fragen zu Verwaltungsverfahren anhand der amtlichen Texte. Was möchten Sie erledigen?",
+      note: "Die Antworten sind eine Orientierung. Verbindlich ist das Bürgerservicezentrum.",
+      addr: "Adresse: ", hours: "Öffnungszeiten: ", phone: "Telefon: ",
+      cways: "Einreichung, Frist, Gebühr", cdocs: "Unterlagen", cwho: "Antragsberechtigte", cagency: "Zuständige Behörde",
+      cresult: "Ergebnis", csteps: "Ablauf", creq: "Voraussetzungen", clegal: "Rechtsgrundlage",
+      ctime: "Frist: ", cfee: "Gebühr: ", cform: "Formular: ", cofficial: "Amtliche Seite im Nationalen Portal für öffentliche Dienste",
+      rec: "Aufnahme… 🎤 tippen zum Senden", denied: "Der Browser hat das Mikrofon blockiert. Erlauben Sie es in den Einstellungen oder tippen Sie die Frage.",
+      nomic: "Dieses Gerät kann nicht aufnehmen. Bitte tippen Sie die Frage.", heard: "Ich habe verstanden:", edit: "✏️ Bearbeiten und erneut senden",
+      sending: "Sprache wird erkannt…"}
   };
   var SUGG = {vi: ["Làm giấy khai sinh cần gì", "Đăng ký kết hôn", "Đăng ký thường trú", "Đăng ký tạm trú",
     "Làm căn cước", "Chứng thực bản sao", "Đăng ký khai tử", "Trợ cấp xã hội người cao tuổi"],
-    en: ["How do I register a birth?", "Marriage registration", "Temporary residence", "Certified copy"]};
+    en: ["How do I register a birth?", "Marriage registration", "Temporary residence", "Certified copy"],
+    de: ["Wie beantrage ich eine Geburtsurkunde für mein Kind?", "Wie können wir in Vietnam heiraten?",
+      "Was kostet die Anmeldung eines vorübergehenden Wohnsitzes (tạm trú)?", "Personalausweis (căn cước) verloren"]};
+  var SECTION_KEYS = {"trinh-tu": "csteps", "cach-thuc": "cways", "ho-so": "cdocs", "doi-tuong": "cwho",
+    "co-quan": "cagency", "yeu-cau": "creq", "ket-qua": "cresult", "can-cu": "clegal"};
+  var VOICES = {vi: "vi-VN", en: "en-US", de: "de-DE"};
+  // letters only Vietnamese uses: a quoted Vietnamese line inside an English or German answer gets lang="vi"
+  var VI = /[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i;
   var state = load();
-  var lang = state.lang || "vi";
-  var log = document.getElementById("log");
-  var input = document.getElementById("q");
+  var lang = T[state.lang] ? state.lang : "vi";
+  var log = document.getElementById("log"), input = document.getElementById("q"), form = document.getElementById("f");
+  var status = document.getElementById("status");
+  var epoch = 0, uid = 0, speaking = null;
 
   function load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
-  function save() { try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ } }
+  function save() { try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode, or full */ } }
   function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text != null) n.textContent = text; return n; }
   function t(k) { return T[lang][k]; }
+  // page chrome inside an answer: translated when the language changes, and marked with its own language
+  function chrome(tag, cls, key) { var n = el(tag, cls, t(key)); n.setAttribute("data-t", key); n.lang = lang; return n; }
+  function button(cls, key) { var b = chrome("button", cls, key); b.type = "button"; return b; }
+  // official or answer text: in the answer's language, or Vietnamese where it quotes Vietnamese
+  function text(tag, cls, value, base) { var n = el(tag, cls, value); if (base !== "vi" && VI.test(value)) n.lang = "vi"; return n; }
 
   function applyLang() {
     document.documentElement.lang = lang;
+    document.title = t("title") + (place ? " – " + place : "");
+    document.querySelectorAll("[data-t]").forEach(function (n) {
+      n.textContent = t(n.getAttribute("data-t")); if (n.closest(".msg")) n.lang = lang;
+    });
+    document.querySelectorAll("[data-t-aria]").forEach(function (n) { n.setAttribute("aria-label", t(n.getAttribute("data-t-aria"))); });
+    document.querySelectorAll("[data-t-title]").forEach(function (n) { n.title = t(n.getAttribute("data-t-title")); });
+    document.querySelectorAll("[data-card-open]").forEach(function (n) {
+      var key = n.getAttribute("aria-expanded") === "true" ? "hide" : "card"; n.setAttribute("data-t", key); n.textContent = t(key);
+    });
     input.placeholder = t("ph");
-    document.getElementById("send").textContent = t("send");
-    document.getElementById("lang").textContent = t("lang");
+    document.getElementById("lang").value = lang;
     document.getElementById("greet").textContent = t("greet");
     document.getElementById("note").textContent = t("note");
     var s = document.getElementById("sugg"); s.textContent = "";
@@ -49,26 +105,55 @@
     document.documentElement.style.setProperty("--fs", size + "px");
   }
 
-  function speak(text) {
+  // ---- scrolling: only this document ever scrolls (in the widget, scrollIntoView would scroll the host page too)
+  function barHeight() { return form.getBoundingClientRect().height; }
+  function toTop(node) { window.scrollTo(0, Math.max(0, node.getBoundingClientRect().top + window.pageYOffset - 8)); }
+  function reveal(node) {  // bring the bottom of `node` above the fixed input bar
+    var over = node.getBoundingClientRect().bottom - (window.innerHeight - barHeight() - 8);
+    if (over > 0) window.scrollBy(0, over);
+  }
+  function fitBar() { document.documentElement.style.setProperty("--bar", Math.ceil(barHeight()) + "px"); }
+
+  // ---- read aloud: the short answer only, with a Stop button while it speaks
+  function shortText(res) {
+    var lead = (res.blocks || []).filter(function (b) { return b.kind === "lead"; })[0];
+    var s = (lead ? lead.lines.join(" ") : res.answer || "").replace(/\[[^\]]+\]/g, "").replace(/https?:\/\/\S+/g, "")
+      .replace(/[☐•]/g, "").replace(/\s+/g, " ").trim();
+    if (s.length <= 300) return s;
+    var cut = s.slice(0, 300), end = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf("; "), cut.lastIndexOf(": "));
+    return end > 100 ? cut.slice(0, end + 1) : cut.slice(0, cut.lastIndexOf(" ")) + "…";
+  }
+  function endSpeaking() {
+    if (!speaking) return;
+    var s = speaking; speaking = null;
+    var refocus = document.activeElement === s.stop;
+    s.stop.hidden = true; s.read.hidden = false;
+    if (refocus) s.read.focus({preventScroll: true});
+  }
+  function stopSpeaking() { if ("speechSynthesis" in window) window.speechSynthesis.cancel(); endSpeaking(); }
+  function speak(res, read, stop) {
     if (!("speechSynthesis" in window)) return;
-    window.speechSynthesis.cancel();
-    var u = new SpeechSynthesisUtterance(text.replace(/\[[^\]]+\]/g, "").replace(/https?:\/\/\S+/g, ""));
-    u.lang = lang === "en" ? "en-US" : "vi-VN";
+    stopSpeaking();
+    var u = new SpeechSynthesisUtterance(shortText(res));
+    u.lang = VOICES[res.language] || "vi-VN";
     var v = window.speechSynthesis.getVoices().filter(function (x) { return x.lang && x.lang.indexOf(u.lang.slice(0, 2)) === 0; })[0];
     if (v) u.voice = v;
+    var mine = speaking = {read: read, stop: stop};
+    u.onend = u.onerror = function () { if (speaking === mine) endSpeaking(); };
+    var refocus = document.activeElement === read;
+    read.hidden = true; stop.hidden = false;
+    if (refocus) stop.focus({preventScroll: true});
     window.speechSynthesis.speak(u);
   }
 
-  function list(items) { var ul = el("ul"); items.forEach(function (x) { ul.appendChild(el("li", null, x)); }); return ul; }
-  function uniq(a) { return a.filter(function (x, i) { return x && a.indexOf(x) === i; }); }
-
+  // ---- an answer
   function renderChoices(res) {
     // not sure which procedure: the citizen taps one, and the question is answered with it
-    var box = el("div", "msg a choices"); box.setAttribute("role", "article");
-    box.appendChild(el("div", "lead", res.answer.split("\n")[0]));
+    var box = el("article", "msg a choices"); box.lang = res.language || "vi";
+    box.appendChild(text("p", "fact", res.answer.split("\n")[0], box.lang));
     var chips = el("div", "sugg chips"); chips.setAttribute("role", "group");
     res.choices.forEach(function (c, i) {
-      var b = el("button", "chip", (i + 1) + ". " + c.title); b.type = "button"; b.dataset.code = c.procedure_id;
+      var b = el("button", "chip", (i + 1) + ". " + c.title); b.type = "button"; b.dataset.code = c.procedure_id; b.lang = "vi";
       b.onclick = function () { ask(c.title, c.procedure_id); };
       chips.appendChild(b);
     });
@@ -76,50 +161,169 @@
     return box;
   }
 
-  function renderAnswer(res) {
-    if (res.kind === "choices" && res.choices && res.choices.length) return renderChoices(res);
-    var box = el("div", "msg a"); box.setAttribute("role", "article");
-    var card = res.card, generated = res.generator && res.generator !== "extractive";
-    if (generated) box.appendChild(el("div", "lead gen", res.answer));
-    if (card && card.kind === "procedure") {
-      box.appendChild(el("h2", null, card.title));
-      box.appendChild(el("div", "code", (card.level_labels || []).join(", ") + " · " + card.code));
-      var hl = el("div", "hl");
-      var fee = el("div"); fee.appendChild(el("b", null, t("fee"))); fee.appendChild(document.createTextNode(uniq(card.channels.map(function (c) { return c.fee; })).join(" · ") || "—")); hl.appendChild(fee);
-      var tm = el("div"); tm.appendChild(el("b", null, t("time"))); tm.appendChild(document.createTextNode(uniq(card.channels.map(function (c) { return c.time; })).join(" · ") || "—")); hl.appendChild(tm);
-      box.appendChild(hl);
-      var docs = card.documents.filter(function (d) { return d.quantity.indexOf("0 ") !== 0; });
-      if (docs.length) { box.appendChild(el("h2", null, t("docs"))); box.appendChild(list(docs.map(function (d) { return d.name + (d.quantity ? " (" + d.quantity + ")" : ""); }))); }
-      if (card.channels.length) { box.appendChild(el("h2", null, t("where"))); box.appendChild(el("div", "lead", card.channels.map(function (c) { return c.channel + (c.note ? " — " + c.note : ""); }).join("\n"))); }
-      if (!generated) { var full = el("details"); full.appendChild(el("summary", null, t("full"))); full.appendChild(el("div", "lead", res.answer)); box.appendChild(full); }
-    } else if (!generated) {
-      box.appendChild(el("div", "lead", res.answer));
+  function lines(tag, items, base) { var l = el(tag); items.forEach(function (x) { l.appendChild(text("li", null, x, base)); }); return l; }
+  function safeUrl(u) { return /^https?:\/\//i.test(u || "") ? u : ""; }
+  function link(url, label) { var a = el("a", null, label); a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer"; return a; }
+
+  function renderBlock(b, res, base) {
+    var kind = b.kind, items = (b.lines || []).filter(function (x) { return x; });
+    if (kind === "lead") {  // the procedure it answers from (the label), then the asked fact
+      var lead = el("div", "lead");
+      if (b.label) lead.appendChild(text("p", "proc", b.label, base));
+      var said = items.join(" ");
+      lead.appendChild(text("p", said.length > 160 ? "fact long" : "fact", said, base));
+      return lead;
     }
-    if (res.sources && res.sources.length) {
-      var src = el("div", "src"); src.appendChild(document.createTextNode(t("src") + ": "));
-      var a = el("a", null, res.sources[0].title + " [" + res.sources[0].procedure_id + "]");
-      a.href = res.sources[0].url; a.target = "_blank"; a.rel = "noopener noreferrer"; src.appendChild(a); box.appendChild(src);
+    if (!items.length) return null;
+    var node;
+    if (kind === "documents") {
+      node = el("section", "b documents"); node.appendChild(text("h2", null, b.label, base));
+      var ul = el("ul", "check");
+      items.forEach(function (x) {
+        var li = el("li"), label = el("label"), box = el("input"); box.type = "checkbox";
+        label.appendChild(box); label.appendChild(text("span", null, x.replace(/^\s*[☐□]\s*/, ""), base));
+        li.appendChild(label); ul.appendChild(li);
+      });
+      node.appendChild(ul);
+    } else if (kind === "special" || kind === "legal") {
+      node = el("details", "b " + kind); node.appendChild(text("summary", null, b.label, base));
+      node.appendChild(lines("ul", items, base));
+    } else if (kind === "link") {
+      var url = safeUrl(items[0]); if (!url) return null;
+      var source = (res.sources || []).filter(function (s) { return s.url === url; })[0];
+      node = el("p", "b link"); node.appendChild(text("span", null, (b.label || t("src")) + ": ", base));
+      node.appendChild(source ? text("a", null, source.title + " [" + source.procedure_id + "]", base) : el("a", null, url));
+      var a = node.lastChild; a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer";
+    } else if (kind === "note") {
+      node = text("p", "b note", items.join("\n"), base);
+    } else if (kind === "steps") {
+      node = el("section", "b steps"); node.appendChild(text("h2", null, b.label, base)); node.appendChild(lines("ol", items, base));
+    } else if (items.length === 1 && items[0].length <= 240) {  // where, time, fee, who, result: one line, label first
+      var line = items[0], head = b.label;
+      if (head && line.indexOf(head) === 0) { line = line.slice(head.length).replace(/^\s*:\s*/, ""); }
+      node = el("p", "b kv " + kind);
+      if (head) node.appendChild(text("b", null, head, base));
+      node.appendChild(text("span", null, line, base));
+    } else {
+      node = el("section", "b " + kind); node.appendChild(text("h2", null, b.label, base)); node.appendChild(lines("ul", items, base));
     }
-    var row = el("div", "row");
-    var read = el("button", null, t("read")); read.type = "button"; read.onclick = function () { speak(res.answer); }; row.appendChild(read);
-    ["up", "down"].forEach(function (r) {
-      var b = el("button", "fb", t(r)); b.type = "button";
-      b.onclick = function () { feedback(res, r, row); }; row.appendChild(b);
-    });
-    box.appendChild(row);
+    if (b.section) node.setAttribute("data-section", b.section);
+    return node;
+  }
+
+  function cardSection(key, content) { var s = el("section"); s.appendChild(chrome("h3", null, key)); s.appendChild(content); return s; }
+  function renderCard(card) {
+    var box = el("section", "card"); box.lang = "vi";
+    box.appendChild(el("h2", null, card.title));
+    box.appendChild(el("p", "code", [(card.level_labels || []).join(", "), card.code, card.field].filter(function (x) { return x; }).join(" · ")));
+    if (card.kind === "guide") {
+      box.appendChild(el("p", "pre", card.body));
+    } else {
+      if ((card.channels || []).length) {
+        var ways = el("ul");
+        card.channels.forEach(function (c) {
+          var li = el("li"); li.appendChild(el("b", null, c.channel));
+          [["ctime", c.time], ["cfee", c.fee]].forEach(function (p) {
+            if (!p[1]) return; var d = el("div"); d.appendChild(chrome("span", null, p[0])); d.appendChild(el("span", null, p[1])); li.appendChild(d);
+          });
+          if (c.note) li.appendChild(el("div", null, c.note));
+          ways.appendChild(li);
+        });
+        box.appendChild(cardSection("cways", ways));
+      }
+      if ((card.documents || []).length) {
+        var docs = el("div"), group = null, ul = null;
+        card.documents.forEach(function (d) {
+          if (!ul || d.group !== group) { group = d.group; if (group) docs.appendChild(el("h4", null, group)); ul = docs.appendChild(el("ul")); }
+          var li = el("li", null, d.name + (d.quantity ? " (" + d.quantity + ")" : ""));
+          if (d.form) { var f = el("div", "form"); f.appendChild(chrome("span", null, "cform")); f.appendChild(el("span", null, d.form)); li.appendChild(f); }
+          ul.appendChild(li);
+        });
+        box.appendChild(cardSection("cdocs", docs));
+      }
+      if (card.applicants) box.appendChild(cardSection("cwho", el("p", null, card.applicants)));
+      if (card.implementing_agency || card.agency) box.appendChild(cardSection("cagency", el("p", null, card.implementing_agency || card.agency)));
+      if (card.result) box.appendChild(cardSection("cresult", el("p", null, card.result)));
+      Object.keys(card.sections || {}).forEach(function (k) {
+        var p = el("p", "pre", card.sections[k]);
+        if (SECTION_KEYS[k]) box.appendChild(cardSection(SECTION_KEYS[k], p));
+        else { var s = el("section"); s.appendChild(el("h3", null, k)); s.appendChild(p); box.appendChild(s); }
+      });
+    }
+    if ((card.legal_basis || []).length) {
+      box.appendChild(cardSection("clegal", lines("ul", card.legal_basis.map(function (r) {
+        return (r.number ? r.number + " — " : "") + r.title + (r.article ? " (" + r.article + ")" : "");
+      }), "vi")));
+    }
+    var url = safeUrl(card.url || card.source_url);
+    if (url) { var p = el("p"); var a = link(url, ""); a.appendChild(chrome("span", null, "cofficial")); p.appendChild(a); box.appendChild(p); }
     return box;
   }
 
-  function feedback(res, rating, row) {
-    fetch("/api/feedback", {method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({session_id: res.session_id, turn_id: res.turn_id, rating: rating})})
-      .then(function (r) { if (r.ok) { row.querySelectorAll(".fb").forEach(function (b) { b.disabled = true; }); row.appendChild(el("span", null, t("thanks"))); } });
+  function renderAnswer(turn) {
+    var res = turn.res;
+    if (res.kind === "choices" && res.choices && res.choices.length) return renderChoices(res);
+    var base = res.language || "vi", generated = res.generator && res.generator !== "extractive";
+    var box = el("article", "msg a"); box.lang = base;
+    var blocks = (res.blocks || []).slice().sort(function (x, y) { return (y.kind === "lead") - (x.kind === "lead"); });
+    if (blocks.length) {
+      blocks.forEach(function (b) { var n = renderBlock(b, res, base); if (n) box.appendChild(n); });
+    } else {  // generated text, a refusal, or an answer without parts: the text as it is, line by line
+      var all = el("div", "fact text" + (generated ? " gen" : ""));
+      (res.answer || "").split("\n").forEach(function (line, i) {
+        if (i) all.appendChild(document.createTextNode("\n"));
+        all.appendChild(text("span", null, line, base));
+      });
+      box.appendChild(all);
+    }
+    var sources = res.sources || [];
+    if (sources.length && !blocks.some(function (b) { return b.kind === "link"; }) && safeUrl(sources[0].url)) {
+      var src = el("p", "src"); src.appendChild(chrome("span", null, "src")); src.appendChild(document.createTextNode(": "));
+      src.appendChild(link(sources[0].url, sources[0].title + " [" + sources[0].procedure_id + "]")); src.lastChild.lang = "vi";
+      box.appendChild(src);
+    }
+    if (res.card) {
+      var id = "card-" + (++uid), open = button("cardbtn", "card"), holder = el("div", "cardbox");
+      open.setAttribute("aria-expanded", "false"); open.setAttribute("aria-controls", id); open.setAttribute("data-card-open", "");
+      holder.id = id; holder.hidden = true;
+      open.onclick = function () {
+        if (!holder.firstChild) holder.appendChild(renderCard(res.card));
+        var show = holder.hidden; holder.hidden = !show;
+        open.setAttribute("aria-expanded", String(show)); open.setAttribute("data-t", show ? "hide" : "card"); open.textContent = t(show ? "hide" : "card");
+      };
+      box.appendChild(open); box.appendChild(holder);
+    }
+    var row = el("div", "row");
+    var read = button("read", "read"), stop = button("stop", "stop"); stop.hidden = true;
+    read.onclick = function () { speak(res, read, stop); }; stop.onclick = stopSpeaking;
+    row.appendChild(read); row.appendChild(stop);
+    ["up", "down"].forEach(function (r) {
+      var b = button("fb", r); b.setAttribute("data-rating", r); b.setAttribute("aria-pressed", "false");
+      b.onclick = function () { feedback(turn, r, row); }; row.appendChild(b);
+    });
+    box.appendChild(row);
+    if (turn.vote) voted(row, turn.vote);
+    return box;
   }
 
-  function show(turn) {
-    log.appendChild(el("div", "msg q", turn.q));
-    log.appendChild(turn.res ? renderAnswer(turn.res) : el("div", "msg a err", turn.err || t("err")));
+  function voted(row, rating) {
+    row.querySelectorAll(".fb").forEach(function (b) {
+      b.disabled = true; b.setAttribute("aria-pressed", String(b.getAttribute("data-rating") === rating));
+    });
+    if (!row.querySelector(".thanks")) row.appendChild(chrome("span", "thanks", "thanks"));
   }
+  function feedback(turn, rating, row) {
+    fetch("/api/feedback", {method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({session_id: turn.res.session_id, turn_id: turn.res.turn_id, rating: rating})})
+      .then(function (r) { if (r.ok) { turn.vote = rating; save(); voted(row, rating); } });
+  }
+
+  function questionLang(turn) { return (turn.res && turn.res.language) || (VI.test(turn.q) ? "vi" : turn.lang || "vi"); }
+  function show(turn) {
+    var q = el("div", "msg q", turn.q); q.lang = questionLang(turn); log.appendChild(q);
+    log.appendChild(turn.res ? renderAnswer(turn) : el("div", "msg a err", turn.err || t("err")));
+  }
+  function announce(res) { status.textContent = t("answered") + " " + shortText(res); }
 
   // Server-Sent Events over fetch: `token` events hold checked text as it is ready (shown as a draft), `final`
   // the answer to keep, `error` a message. Browsers without streaming bodies read the events all at once.
@@ -144,13 +348,21 @@
   function ask(q, choice) {
     q = (q || "").trim(); if (!q) return;
     input.value = "";
-    var pending = el("div", "msg a busy", t("wait")), draft = "", settled = false;
-    log.appendChild(el("div", "msg q", q)); log.appendChild(pending); pending.scrollIntoView({block: "end"});
+    var mine = epoch, draft = "", settled = false;
+    var question = el("div", "msg q", q); question.lang = VI.test(q) ? "vi" : lang;
+    var pending = chrome("div", "msg a busy", "wait");
+    log.appendChild(question); log.appendChild(pending); reveal(pending);
     function finish(turn) {
-      settled = true; pending.remove(); log.lastChild.remove();
+      if (settled || mine !== epoch) return;
+      settled = true;
+      turn.lang = lang;
       if (turn.res) state.session_id = turn.res.session_id;
-      state.turns = (state.turns || []).concat([turn]).slice(-30); save(); show(turn);
-      log.lastChild.scrollIntoView({block: "start"});
+      state.turns = (state.turns || []).concat([turn]).slice(-30); save();
+      question.lang = questionLang(turn);
+      var answer = turn.res ? renderAnswer(turn) : el("div", "msg a err", turn.err || t("err"));
+      log.replaceChild(answer, pending);
+      if (turn.res) announce(turn.res); else status.textContent = turn.err || t("err");
+      toTop(question);  // the citizen's own question at the top, the short answer right under it
     }
     fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json", "Accept": "text/event-stream"},
       body: JSON.stringify({message: q, commune: commune, session_id: state.session_id || null, lang: lang, stream: true,
@@ -158,58 +370,84 @@
       .then(function (r) {
         if (!r.ok) return r.json().then(function (body) { finish({q: q, err: body.message || t("err")}); });
         return readEvents(r, function (name, data) {
-          if (settled) return;
-          if (name === "token") { draft += data.text; pending.textContent = draft; pending.className = "msg a draft"; }
+          if (settled || mine !== epoch) return;
+          if (name === "token") { draft += data.text; pending.removeAttribute("data-t"); pending.textContent = draft; pending.className = "msg a draft"; }
           else if (name === "final") finish({q: q, res: data});
           else if (name === "error") finish({q: q, err: data.message || t("err")});
-        }).then(function () { if (!settled) finish({q: q, err: t("err")}); });
+        }).then(function () { finish({q: q, err: t("err")}); });
       })
-      .catch(function () { if (!settled) { pending.textContent = t("err"); pending.className = "msg a err"; } });
+      .catch(function () { if (!settled && mine === epoch) { pending.removeAttribute("data-t"); pending.textContent = t("err"); pending.className = "msg a err"; } });
+  }
+
+  function notice(message) {  // an error the citizen must see: above the input bar, and read out
+    var n = el("div", "msg a err", message); n.setAttribute("role", "alert"); log.appendChild(n); reveal(n);
   }
 
   // ---- voice: press the microphone, speak, press again (or wait 60 s); see what was understood, then the answer
   var mic = document.getElementById("mic"), recLabel = document.getElementById("rec"), recorder = null, chunks = [], timer = null;
-  var V = {vi: {rec: "Đang ghi âm… bấm 🎤 để gửi", denied: "Trình duyệt không cho dùng micro. Hãy cho phép micro trong cài đặt trình duyệt, hoặc gõ câu hỏi.",
-    nomic: "Thiết bị này không ghi âm được. Vui lòng gõ câu hỏi.", heard: "Tôi nghe được:", edit: "✏️ Sửa và gửi lại", sending: "Đang nhận dạng giọng nói…"},
-    en: {rec: "Recording… tap 🎤 to send", denied: "The browser blocked the microphone. Allow it in the browser settings, or type the question.",
-    nomic: "This device cannot record. Please type the question.", heard: "I understood:", edit: "✏️ Edit and resend", sending: "Recognising speech…"}};
-  function v(k) { return V[lang][k]; }
   function stopTimer() { clearInterval(timer); recLabel.hidden = true; mic.setAttribute("aria-pressed", "false"); mic.classList.remove("on"); }
   function sendVoice(blob) {
-    var pending = el("div", "msg a busy", v("sending")); log.appendChild(pending); pending.scrollIntoView({block: "end"});
+    var mine = epoch, pending = chrome("div", "msg a busy", "sending"); log.appendChild(pending); reveal(pending);
     var fd = new FormData(); fd.append("audio", blob, "question.webm"); fd.append("commune", commune); fd.append("lang", lang);
     if (state.session_id) fd.append("session_id", state.session_id);
     fetch("/api/voice", {method: "POST", body: fd}).then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
       .then(function (x) {
         pending.remove();
-        if (!x.ok) { log.appendChild(el("div", "msg a err", x.body.message || t("err"))); return; }
+        if (mine !== epoch) return;
+        if (!x.ok) { notice(x.body.message || t("err")); return; }
         state.session_id = x.body.session_id;
-        var heard = el("div", "msg q heard"); heard.appendChild(el("div", "lbl", v("heard"))); heard.appendChild(el("div", "said", x.body.corrected));
-        var fix = el("button", "edit", v("edit")); fix.type = "button"; fix.onclick = function () { input.value = x.body.corrected; input.focus(); };
-        heard.appendChild(fix); log.appendChild(heard); log.appendChild(renderAnswer(x.body));
-        state.turns = (state.turns || []).concat([{q: "🎤 " + x.body.corrected, res: x.body}]).slice(-30); save();
-        log.lastChild.scrollIntoView({block: "start"});
-      }).catch(function () { pending.textContent = t("err"); pending.className = "msg a err"; });
+        var turn = {q: "🎤 " + x.body.corrected, res: x.body, lang: lang};
+        var heard = el("div", "msg q heard"); heard.lang = questionLang(turn);
+        heard.appendChild(chrome("div", "lbl", "heard")); heard.appendChild(el("div", "said", x.body.corrected));
+        var fix = button("edit", "edit"); fix.onclick = function () { input.value = x.body.corrected; input.focus(); };
+        heard.appendChild(fix); log.appendChild(heard); log.appendChild(renderAnswer(turn));
+        state.turns = (state.turns || []).concat([turn]).slice(-30); save();
+        announce(x.body); toTop(heard);
+      }).catch(function () { pending.removeAttribute("data-t"); pending.textContent = t("err"); pending.className = "msg a err"; });
   }
   mic.addEventListener("click", function () {
     if (recorder && recorder.state === "recording") { recorder.stop(); return; }
-    if (!navigator.mediaDevices || !window.MediaRecorder) { log.appendChild(el("div", "msg a err", v("nomic"))); return; }
+    if (!navigator.mediaDevices || !window.MediaRecorder) { notice(t("nomic")); return; }
     navigator.mediaDevices.getUserMedia({audio: true}).then(function (stream) {
       chunks = []; recorder = new MediaRecorder(stream);
       recorder.ondataavailable = function (e) { if (e.data && e.data.size) chunks.push(e.data); };
       recorder.onstop = function () { stream.getTracks().forEach(function (tr) { tr.stop(); }); stopTimer(); sendVoice(new Blob(chunks, {type: recorder.mimeType || "audio/webm"})); };
       recorder.start(); mic.setAttribute("aria-pressed", "true"); mic.classList.add("on");
       var started = Date.now(); recLabel.hidden = false;
-      var tick = function () { var s = Math.floor((Date.now() - started) / 1000); recLabel.textContent = "⏺ 0:" + (s < 10 ? "0" : "") + s + " — " + v("rec"); if (s >= 59) recorder.stop(); };
+      var tick = function () { var s = Math.floor((Date.now() - started) / 1000); recLabel.textContent = "⏺ 0:" + (s < 10 ? "0" : "") + s + " — " + t("rec"); if (s >= 59) recorder.stop(); };
       tick(); timer = setInterval(tick, 500);
-    }).catch(function () { log.appendChild(el("div", "msg a err", v("denied"))); log.lastChild.scrollIntoView({block: "end"}); });
+    }).catch(function () { notice(t("denied")); });
   });
 
-  document.getElementById("f").addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
-  document.getElementById("bigger").onclick = function () { setSize(2); };
-  document.getElementById("smaller").onclick = function () { setSize(-2); };
-  document.getElementById("lang").onclick = function () { lang = lang === "vi" ? "en" : "vi"; state.lang = lang; save(); applyLang(); };
-  setSize(0); applyLang();
+  // ---- a shared phone: the next person starts clean (text size and language stay)
+  function newConversation() {
+    stopSpeaking(); epoch++;
+    delete state.session_id; state.turns = []; save();
+    log.textContent = ""; input.value = ""; status.textContent = t("cleared");
+    window.scrollTo(0, 0); input.focus({preventScroll: true});
+  }
+
+  form.addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
+  document.getElementById("bigger").onclick = function () { setSize(2); fitBar(); };
+  document.getElementById("smaller").onclick = function () { setSize(-2); fitBar(); };
+  document.getElementById("lang").onchange = function (e) { lang = T[e.target.value] ? e.target.value : "vi"; state.lang = lang; save(); applyLang(); };
+  document.getElementById("new").onclick = newConversation;
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    if (speaking) { stopSpeaking(); return; }
+    if (embedded) window.parent.postMessage({tthc: "close"}, "*");  // the widget closes its panel
+  });
+  if (embedded) {  // messages from the widget on the host page: open (focus the question box) and closed
+    window.addEventListener("message", function (e) {
+      if (e.source !== window.parent || !e.data) return;
+      if (e.data.tthc === "focus") input.focus({preventScroll: true});
+      else if (e.data.tthc === "hidden") stopSpeaking();
+    });
+  }
+  if (embedded) document.getElementById("new").setAttribute("data-t", "newShort");  // the panel is narrow
+  window.addEventListener("pagehide", stopSpeaking);
+  if (window.ResizeObserver) new ResizeObserver(fitBar).observe(form);
+  setSize(0); applyLang(); fitBar();
   (state.turns || []).forEach(show);
   window.tthcAsk = ask;  // the voice feature hooks in here
 })();

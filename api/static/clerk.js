@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   var q = document.getElementById("cq"), level = document.getElementById("level"), field = document.getElementById("field"),
-    agency = document.getElementById("agency"), results = document.getElementById("results"), card = document.getElementById("card");
+    agency = document.getElementById("agency"), results = document.getElementById("results"), card = document.getElementById("card"),
+    count = document.getElementById("count");
   var items = [], active = -1, timer = null, current = null;
   function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text != null) n.textContent = text; return n; }
 
@@ -15,13 +16,13 @@
     var params = new URLSearchParams({q: q.value, level: level.value, field: field.value, agency: agency.value, k: "25"});
     fetch("/api/procedures?" + params).then(function (r) { return r.json(); }).then(function (res) {
       results.textContent = ""; items = res.results || []; active = -1;
-      if (!items.length) results.appendChild(el("p", "muted", "Không có kết quả."));
-      items.forEach(function (it, i) {
-        var b = el("button", "hit"); b.type = "button";
+      count.textContent = items.length ? items.length + " kết quả" : "Không có kết quả.";
+      items.forEach(function (it, i) {  // a list of buttons (not a listbox): ↑↓ move between them, Enter opens
+        var li = el("li"), b = el("button", "hit"); b.type = "button";
         b.appendChild(el("span", "code", it.procedure_id)); b.appendChild(el("span", "title", it.title));
         b.appendChild(el("span", "meta", it.level + " · " + it.field));
         b.onclick = function () { open(it.procedure_id); select(i); };
-        results.appendChild(b);
+        li.appendChild(b); results.appendChild(li);
       });
     });
   }
