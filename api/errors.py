@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -70,10 +71,20 @@ STATUS: dict[type[TthcError], tuple[int, str]] = {
 RETRY_AFTER = {503: "5"}
 
 
+_LONG_QUOTE = re.compile(r"'([^']{41,})'")
+
+
+def _short(text: str) -> str:
+    """A message with what it echoes of the request (a code, in quotes) cut to 40 characters: a 5,000-character
+    code is not sent back."""
+    text = _LONG_QUOTE.sub(lambda m: f"'{m.group(1)[:40]}…'", text)
+    return text if len(text) <= 500 else text[:500] + "…"
+
+
 def _core_handler(status: int, code: str) -> Any:
     async def handler(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, TthcError)
-        response = problem(status, code, exc.message_vi, exc.message)
+        response = problem(status, code, _short(exc.message_vi), _short(exc.message))
         if status in RETRY_AFTER:
             response.headers["Retry-After"] = RETRY_AFTER[status]
         return response

@@ -45,8 +45,17 @@ def serve(
     out(_migrate(settings))  # once, before the workers start
     # keep-alive longer than a citizen's pause between questions (and a proxy's idle pool), so that a
     # connection is not closed under a request the client is already sending
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True,
-                timeout_keep_alive=75)
+    proxy_headers, forwarded_allow_ips = trusted_proxies(settings)
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info", timeout_keep_alive=75,
+                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips)
+
+
+def trusted_proxies(settings: Settings) -> tuple[bool, str | None]:
+    """X-Forwarded-For/-Proto are read only from the proxies named in TTHC_FORWARDED_ALLOW_IPS; by default from
+    none (uvicorn would otherwise trust 127.0.0.1, so anything on the host could pick its own client address and
+    with it a fresh rate limit)."""
+    allowed = settings.forwarded_allow_ips.strip()
+    return bool(allowed), allowed or None
 
 
 def qr(

@@ -86,7 +86,8 @@ def _start(workers: int, settings: Settings) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "TTHC_RATE_LIMIT_PER_MINUTE": "1000000", "TTHC_VAR_DIR": str(settings.var_dir),
+    env = {**os.environ, "TTHC_RATE_LIMIT_PER_MINUTE": "1000000", "TTHC_SEARCH_RATE_LIMIT_PER_MINUTE": "1000000",
+           "TTHC_VAR_DIR": str(settings.var_dir),
            "TTHC_KNOWLEDGE_DIR": str(settings.knowledge_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -18,7 +18,8 @@ EXAMPLES = 15
 
 @pytest.fixture(scope="module")
 def fuzz_schema(settings, assistant):
-    app = create_app(settings.model_copy(update={"rate_limit_per_minute": 10**6}), assistant=assistant)
+    limits = {"rate_limit_per_minute": 10**6, "search_rate_limit_per_minute": 10**6, "admin_failures_limit": 10**6}
+    app = create_app(settings.model_copy(update=limits), assistant=assistant)
     with TestClient(app):  # run the lifespan once; the state stays on the app
         yield schemathesis.openapi.from_asgi("/openapi.json", app)
 

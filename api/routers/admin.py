@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from typing import Annotated
 
@@ -17,7 +18,8 @@ from api.schemas import problems
 from bot.errors import TthcError
 from ingest.admin import KnowledgeAdmin, audit
 
-router = APIRouter(prefix="/api/admin", tags=["admin"], responses=problems(401, 404, 413, 422))
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=problems(401, 404, 413, 422, 429))
 
 
 def admin_user(
@@ -26,9 +28,10 @@ def admin_user(
     x_admin_user: Annotated[str, Header(max_length=64, description="Who is acting, for the audit log")] = "",
 ) -> str:
     expected = settings.admin_key.get_secret_value()
+    # the same answer whether or not a key is configured: a caller learns nothing about the set-up (the log says)
     if not expected:
-        raise AdminError("Admin endpoints are disabled: set TTHC_ADMIN_KEY.", "Chức năng quản trị chưa được bật.")
-    if not hmac.compare_digest(x_admin_key.encode(), expected.encode()):
+        log.warning("admin call refused: admin endpoints are disabled until TTHC_ADMIN_KEY is set")
+    if not hmac.compare_digest(x_admin_key.encode(), expected.encode()) or not expected:
         raise AdminError("Missing or wrong X-Admin-Key.", "Khóa quản trị không đúng.")
     fingerprint = hashlib.sha256(expected.encode()).hexdigest()[:8]
     return f"{x_admin_user or 'unnamed'} (key {fingerprint})"
