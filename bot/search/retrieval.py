@@ -87,15 +87,20 @@ class Retriever:
         self._names.update({c: [Name.of(n) for n in (g.title, *g.keywords)] for c, g in catalog.guides.items()})
         self.restorer = Restorer(titles + catalog.lexicon.official_terms())
 
+        self._fields = {p.field.casefold() for p in catalog.procedures.values() if p.field}
+
     def _item(self, code: str) -> Procedure | Guide | None:
         return self.catalog.items.get(code)
 
-    def _allowed(self, item: Procedure | Guide, scope: Scope, field: str, agency: str) -> bool:
+    def allowed(self, item: Procedure | Guide, scope: Scope, field: str = "", agency: str = "") -> bool:
+        """The filters, strictly: a level keeps only procedures done at that level (a guide has no level); a
+        field that names one exactly keeps that field only, other text any field containing it."""
         if isinstance(item, Guide):
-            return scope in ("citizen", "all", "commune") and not field and not agency
+            return scope in ("citizen", "all") and not field and not agency
         if scope in ("commune", "province", "ministry") and scope not in item.levels:
             return False
-        if field and field.lower() not in item.field.lower():
+        want = field.strip().casefold()
+        if want and (want != item.field.casefold() if want in self._fields else want not in item.field.casefold()):
             return False
         return not (agency and agency.lower() not in f"{item.agency} {item.authority}".lower())
 
@@ -153,7 +158,7 @@ class Retriever:
         out: list[Signals] = []
         for code in set(dense) | set(kw) | set(asked_like):
             item = self._item(code)
-            if item is None or not self._allowed(item, scope, field, agency):
+            if item is None or not self.allowed(item, scope, field, agency):
                 continue
             named = max((n.match(q_set, q_padded) for n in self._names.get(code, [])), default=0.0)
             section = kw_best[code][1] if code in kw_best else (dense.get(code) or asked_like[code])[1]
