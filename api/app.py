@@ -15,9 +15,11 @@ from starlette.responses import Response
 from starlette.staticfiles import PathLike
 from starlette.types import Scope
 
-from api import errors
-from api.limits import LimitsMiddleware, RateLimiter, SecurityHeadersMiddleware, ServedByMiddleware
-from api.routers import admin, chat, communes, feedback, health, pages, procedures, voice
+from api import clerk_errors, errors
+from api.limits import Limits, LimitsMiddleware, SecurityHeadersMiddleware, ServedByMiddleware
+from api.routers import admin, chat, clerks, communes, docs, feedback, health, offices, pages, procedures, voice
+from api.routers.handoff import router as handoff_router
+from api.routers.inbox import router as inbox_router
 from api.runtime import Runtime
 from bot.assistant import Assistant
 from bot.database.db import Database
@@ -63,17 +65,19 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         version="0.1.0",
         description="Answers about Vietnamese administrative procedures, grounded in the official texts.",
         lifespan=lifespan,
+        docs_url=None,  # api.routers.docs serves /docs with its own Content-Security-Policy
+        redoc_url=None,
     )
-    limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
+    clerk_errors.install(app)
     routers = (chat.router, voice.router, feedback.router, procedures.router, communes.router, health.router,
-               pages.router, admin.router)
-    for router in routers:
+               pages.router, admin.router, clerks.router, offices.router, docs.router)
+    for router in (*routers, handoff_router, inbox_router):  # + the handoff to a person: citizens, clerks' inbox
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.add_middleware(LimitsMiddleware, limiter=limiter, max_body=settings.max_body_bytes,
+    app.add_middleware(LimitsMiddleware, limits=Limits.per_process(settings), max_body=settings.max_body_bytes,
                        large_bodies={"/api/voice": settings.voice_max_bytes + 65536})
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.env == "production")
     app.add_middleware(ServedByMiddleware)
     # pages, scripts and JSON compressed; never the answer stream, which must reach the page event by event
     app.add_middleware(GZipMiddleware, minimum_size=500, exclude_content_types=("text/event-stream", "image/png",

@@ -6,10 +6,13 @@ what a page needs, so a new field of the knowledge model reaches the API without
 
 from __future__ import annotations
 
+from textwrap import shorten
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from api.schemas_handoff import HandoffResponse
+from bot.answers.brief import MESSAGE_CHARS, brief, render_short
 from bot.answers.types import Block, Choice, Kind, Source
 from bot.knowledge.communes import Commune
 from bot.knowledge.models import LEVEL_LABELS_VI, PROCEDURE_CODE_PATTERN, Guide, Procedure
@@ -30,43 +33,54 @@ class ChatRequest(BaseModel):
     session_id: str | None = Field(None, description="32 hex characters, from an earlier answer",
                                    pattern=SESSION_ID_PATTERN)
     lang: Literal["vi", "en", "de"] | None = None
-    stream: bool = False
+    stream: StrictBool = Field(False, description="true: Server-Sent Events; only JSON true or false")
     choice: str | None = Field(None, description="After an answer of kind `choices`: the procedure_id picked; the "
                                "session's question is then answered with it", pattern=PROCEDURE_CODE_PATTERN)
 
 
 class ProcedureCard(Procedure):
-    """A procedure as the knowledge file has it, plus its level names and `url` (= `source_url`)."""
+    """A procedure as the knowledge file has it, plus its level names and `url` (= `source_url`); on the clerk's
+    card (`GET /api/procedures/{code}`) also the citizen summary as answer blocks and as a message to paste."""
 
     kind: Literal["procedure"] = "procedure"
     url: str
     level_labels: list[str]
+    brief: list[Block] = Field([], description="The citizen summary as answer blocks (where, time, the fee in "
+                               "force today, the documents checklist, special cases, link); clerk card only")
+    brief_text: str = Field("", description=f"The summary as one message to paste, at most {MESSAGE_CHARS} "
+                            "characters, with the official link; clerk card only")
 
     @classmethod
-    def of(cls, item: Procedure) -> ProcedureCard:
-        return cls(**item.model_dump(), url=item.source_url, level_labels=[LEVEL_LABELS_VI[lv] for lv in item.levels])
+    def of(cls, item: Procedure, with_brief: bool = False) -> ProcedureCard:
+        blocks = brief(item, [], "vi") if with_brief else []
+        return cls(**item.model_dump(), url=item.source_url, level_labels=[LEVEL_LABELS_VI[lv] for lv in item.levels],
+                   brief=blocks, brief_text=render_short(blocks, "vi") if blocks else "")
 
 
 class GuideCard(Guide):
     kind: Literal["guide"] = "guide"
     url: str
+    brief_text: str = ""
 
     @classmethod
-    def of(cls, item: Guide) -> GuideCard:
-        return cls(**item.model_dump(), url=item.source_url)
+    def of(cls, item: Guide, with_brief: bool = False) -> GuideCard:
+        text = "\n".join(x for x in (item.title, shorten(item.body, 500, placeholder="…"), item.source_url) if x)
+        return cls(**item.model_dump(), url=item.source_url, brief_text=text if with_brief else "")
 
 
 Card = Annotated[ProcedureCard | GuideCard, Field(discriminator="kind")]
 
 
-def card_of(item: Procedure | Guide) -> ProcedureCard | GuideCard:
-    return GuideCard.of(item) if isinstance(item, Guide) else ProcedureCard.of(item)
+def card_of(item: Procedure | Guide, with_brief: bool = False) -> ProcedureCard | GuideCard:
+    """The card; `with_brief`: with the citizen summary and the message to paste (the clerk's lookup)."""
+    return GuideCard.of(item, with_brief) if isinstance(item, Guide) else ProcedureCard.of(item, with_brief)
 
 
 class ChatResponse(BaseModel):
     answer: str
     kind: Kind = Field("answer", description="answer: one procedure, cited; choices: pick one of `choices` "
-                       "(send its procedure_id as `choice`); refusal: out of scope or not in the knowledge base")
+                       "(send its procedure_id as `choice`); refusal: out of scope or not in the knowledge base; "
+                       "handoff: the citizen asked for a person (see `handoff`)")
     choices: list[Choice] = Field([], description="With kind `choices`: the procedures to pick from")
     blocks: list[Block] = Field([], description="The answer in parts, the asked fact (`lead`) first; `special` "
                                 "holds conditional documents, shown collapsed. Empty for generated (LLM) text")
@@ -77,6 +91,10 @@ class ChatResponse(BaseModel):
     turn_id: int
     card: Card | None = None
     generator: str = Field("extractive", description="what wrote the answer: extractive, openai or llamacpp")
+    handoff: HandoffResponse | None = Field(None, description="With kind `handoff`: the ticket, as POST /api/handoff "
+                                            "returns it (null when the question came with no commune)")
+    offer_handoff: bool = Field(False, description="The session failed the citizen twice (refusals, choices not "
+                                "taken, thumbs-down): offer a person (POST /api/handoff)")
 
 
 class VoiceResponse(ChatResponse):
@@ -96,12 +114,15 @@ class FeedbackRequest(BaseModel):
 class FeedbackResponse(BaseModel):
     id: int
     message: str
+    offer_handoff: bool = Field(False, description="The session failed the citizen twice: offer a person")
 
 
 class ProcedureHit(BaseModel):
     procedure_id: str
     title: str
     level: str
+    level_labels: list[str] = Field([], description="Every level it is done at, in Vietnamese (Cấp xã, …); "
+                                    "«Hướng dẫn» for a guide")
     field: str
     score: float
     url: str

@@ -1,8 +1,12 @@
-"""One conversation turn, the same for the web chat, the widget, voice, the command line and (soon) handoff.
+"""One conversation turn, the same for the web chat, the widget, voice and the command line.
 
 `Conversation.turn(session_id, text, commune, channel)` checks the session id and the question at once (so a
 bad one fails before anything streams), looks up what the session was about, then yields the answer's
 checked pieces as they are ready and, last, the `Reply`: the answer as stored, with its turn id.
+
+With a `Handoff`, a request for a person ("cho tôi gặp cán bộ") is answered before any retrieval with the
+session's ticket (`Reply.handoff`), and after the session failed the citizen twice the reply offers one
+(`Reply.offer_handoff`); it never opens a ticket unasked.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from bot.answers.types import Answer
 from bot.assistant import Assistant
 from bot.database.conversations import ConversationRepository, new_session_id
 from bot.errors import InputError
+from bot.handoff import Handoff, HandoffView, asks_for_person
 from bot.knowledge.communes import Locality
-from bot.limits import SESSION_ID_RE
+from bot.limits import QUESTION_MAX_CHARS, SESSION_ID_RE
+from bot.search.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,8 @@ class Reply:
     answer: Answer
     session_id: str
     turn_id: int
+    handoff: HandoffView | None = None  # the citizen asked for a person: the ticket
+    offer_handoff: bool = False  # the session failed the citizen again: offer a person
 
 
 def check_session_id(value: str | None) -> str | None:
@@ -48,15 +56,19 @@ def session_or_new(value: str | None) -> str:
 class Conversation:
     """`assistant` is called on every turn, so that a reloaded catalog is used from the next question on."""
 
-    def __init__(self, assistant: Callable[[], Assistant], conversations: ConversationRepository) -> None:
+    def __init__(self, assistant: Callable[[], Assistant], conversations: ConversationRepository,
+                 handoff: Handoff | None = None) -> None:
         self._assistant = assistant
         self.conversations = conversations
+        self.handoff = handoff
 
     def turn(self, session_id: str | None, text: str, commune: Locality | None = None, channel: Channel = "chat",
              choice: str | None = None) -> Iterator[str | Reply]:
         """`commune`: where the citizen asks from (the page's QR code, the widget); `choice`: the procedure the
         citizen picked after choices (a tapped chip)."""
         session = session_or_new(session_id)
+        if self.handoff is not None and not choice and len(text) <= QUESTION_MAX_CHARS and asks_for_person(text):
+            return iter([self._handoff(session, text, commune, channel)])
         state, history = self.conversations.recent(session, HISTORY_TURNS) if session_id else ({}, [])
         pieces = self._assistant().stream(text, state=state, history=history, choice=choice,
                                           locality=commune)  # bad input raises here
@@ -69,9 +81,27 @@ class Conversation:
                 turn_id = self.conversations.add(session, commune, piece, channel)
                 log.info("answer channel=%s commune=%s in_scope=%s generator=%s sources=%s", channel, commune or "-",
                          piece.in_scope, piece.generator, ",".join(s.procedure_id for s in piece.sources) or "-")
-                yield Reply(piece, session, turn_id)
+                offer = False
+                if self.handoff is not None:
+                    self.handoff.citizen_wrote(session)
+                    offer = self.handoff.offers(session, turn_id)
+                yield Reply(piece, session, turn_id, offer_handoff=offer)
                 return
             yield piece
+
+    def _handoff(self, session: str, text: str, commune: Locality | None, channel: Channel) -> Reply:
+        """The citizen asked for a person: the session's ticket at the commune asked from (a page or the widget
+        knows it), with the office's hours; without a commune, where to ask instead."""
+        assert self.handoff is not None
+        language = detect_language(text)
+        view = self.handoff.request(session, commune, language=language) if commune else None
+        said = view.message if view else self.handoff.no_commune_message(language)
+        answer = Answer(text, said, language, True, [], reason="asked_for_person", kind="handoff")
+        turn_id = self.conversations.add(session, commune.commune.ward_code if commune else "", answer, channel)
+        if view is not None:
+            self.handoff.citizen_wrote(session)  # the clerk's inbox shows the request with this turn
+        log.info("handoff asked channel=%s commune=%s", channel, commune.commune.ward_code if commune else "-")
+        return Reply(answer, session, turn_id, handoff=view)
 
     def ask(self, session_id: str | None, text: str, commune: Locality | None = None, channel: Channel = "chat",
             choice: str | None = None) -> Reply:

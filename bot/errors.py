@@ -35,3 +35,25 @@ class IndexNotReadyError(TthcError):
     """The store has not been built yet."""
 
     message_vi = "Hệ thống chưa sẵn sàng (chưa nạp dữ liệu). Vui lòng thử lại sau."
+
+
+class AuthError(TthcError):
+    """No signed-in clerk, or credentials that do not sign one in."""
+
+    message_vi = "Vui lòng đăng nhập bằng tài khoản cán bộ."
+
+
+class ForbiddenError(TthcError):
+    """A state-changing request without the session's CSRF token."""
+
+    message_vi = "Phiên làm việc không hợp lệ hoặc đã hết hạn. Vui lòng tải lại trang rồi thử lại."
+
+
+class TooManyAttemptsError(TthcError):
+    """Too many failed sign-ins from one address; `retry_after` seconds until the next try."""
+
+    message_vi = "Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau ít phút."
+
+    def __init__(self, message: str, retry_after: int, message_vi: str | None = None) -> None:
+        super().__init__(message, message_vi)
+        self.retry_after = retry_after

@@ -87,9 +87,33 @@ class Settings(BaseSettings):
     env: Environment = Field("development", description="development or production")
     admin_key: SecretStr = Field(SecretStr(""), description="API key for /api/admin; required in production")
 
+    # Clerk accounts (`tthc clerk`, /clerk/login): the session cookie is Secure when env is production
+    clerk_session_hours: float = Field(8.0, gt=0, le=24 * 30, description="a clerk's session lasts this long")
+    clerk_max_failures: int = Field(5, ge=1, le=100, description="failed sign-ins in a row that lock the account")
+    clerk_lockout_minutes: float = Field(15.0, gt=0, le=24 * 60, description="how long a locked account stays locked")
+    clerk_address_failures: int = Field(
+        20, ge=1, le=10_000, description="failed sign-ins from one address (per worker) within the lockout time "
+                                         "before that address must wait")
+
+    # Handoff to a person (`bot.handoff`, /clerk/inbox): live views look at the database this often for changes
+    # made on other workers (on the same worker they see them at once), and reconnect after a while
+    handoff_offer_after: int = Field(2, ge=0, le=20, description="failed tries in a session (refusals, choices "
+                                     "not taken, thumbs-down) before the bot offers a person; 0 = never")
+    handoff_poll_seconds: float = Field(1.0, ge=0.05, le=60, description="how often a live view (SSE) looks "
+                                        "for changes made by other workers")
+    handoff_stream_seconds: float = Field(300.0, ge=1, le=3600, description="a live view (SSE) ends after this "
+                                          "long; the browser reconnects")
+
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite under var/")
     public_url: str = Field("http://127.0.0.1:8000", description="base URL printed in QR codes")
     rate_limit_per_minute: int = 60
+    search_rate_limit_per_minute: int = Field(120, ge=1, description="costly GETs (search, QR codes) per address "
+                                                                     "and minute, per worker")
+    admin_failures_limit: int = Field(10, ge=1, description="wrong admin keys from one address (per worker) within "
+                                                            "the window before it gets 429")
+    admin_failures_window_seconds: float = Field(600.0, gt=0)
+    forwarded_allow_ips: str = Field("", description="comma-separated addresses (or *) of the reverse proxies whose "
+                                     "X-Forwarded-For/-Proto are trusted; empty = none, the peer address is the client")
     max_body_bytes: int = 65536
     pdf_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     pdf_font_bold: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")

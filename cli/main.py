@@ -8,7 +8,7 @@ import sys
 import typer
 
 from bot.errors import TthcError
-from cli import ask, evaluate, knowledge, serve
+from cli import ask, clerks, evaluate, knowledge, serve
 
 
 def build() -> typer.Typer:
@@ -30,6 +30,14 @@ def build() -> typer.Typer:
     kb = typer.Typer(no_args_is_help=True, help="The knowledge files: citizen summaries.")
     kb.command("summarize")(knowledge.summarize)
     app.add_typer(kb, name="knowledge")
+
+    clerk = typer.Typer(no_args_is_help=True, help="Clerk accounts for /clerk/login (passwords from stdin).")
+    clerk.command("add")(clerks.add)
+    clerk.command("list")(clerks.list_)
+    clerk.command("disable")(clerks.disable)
+    clerk.command("enable")(clerks.enable)
+    clerk.command("passwd")(clerks.passwd)
+    app.add_typer(clerk, name="clerk")
 
     db = typer.Typer(no_args_is_help=True, help="The database: migrations.")
     db.command("upgrade")(serve.db_upgrade)

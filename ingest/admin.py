@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import InputError, NotFoundError
-from bot.knowledge.communes import OfficeFileError, Registry, load_office
+from bot.knowledge.communes import OFFICES_VERSION_FILE, Office, OfficeFileError, Registry, load_office
 from bot.search.embedders import Embedder
 from bot.search.vectors import Store
 from ingest.files import KnowledgeFileError, load_procedure, write_atomic
@@ -45,6 +46,17 @@ def audit(var_dir: Path, who: str, action: str, target: str, outcome: str) -> No
     with (var_dir / "audit.log").open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         handle.flush()
+
+
+def save_office(knowledge_dir: Path, index_dir: Path, office: Office) -> bool:
+    """Write a validated office's file by rename (readers see the old file or the new one, never half), then
+    give the offices a new version, which every worker checks with the index version and reloads its office
+    details on (no re-ingest: office details are not embedded). False when nothing changed."""
+    changed = write_atomic(knowledge_dir / "offices" / f"{office.ward_code}.yaml", office.to_yaml())
+    if changed:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(index_dir / OFFICES_VERSION_FILE, f"{datetime.now(UTC).isoformat()} {secrets.token_hex(8)}")
+    return changed
 
 
 def _checked_text(content: str) -> bytes:

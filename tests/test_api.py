@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from api.schemas import card_of
+
 
 def test_chat_answers_with_sources_and_session(client):
     r = client.post("/api/chat", json={"message": "lam giay khai sinh can gi", "commune": "20320"})
@@ -94,6 +96,28 @@ def test_procedure_search_and_card(client):
     assert client.get("/api/procedures/9.999999").status_code == 404
     facets = client.get("/api/procedures/facets").json()
     assert "Hộ tịch" in facets["fields"]
+
+
+def test_procedure_search_by_code_strict_filters_and_the_counter_summary(client, assistant):
+    def codes(**params):
+        return [h["procedure_id"] for h in client.get("/api/procedures", params={"k": 25, **params}).json()["results"]]
+
+    for code in ("1.001193", " 2.001159 ", "A.BYT.001", "a.byt.001"):
+        assert codes(q=code)[0] == code.strip().upper()
+    assert codes(q="1.001193") == ["1.001193"]  # a code alone: no unrelated procedures after it
+    started = codes(q="1.0011")
+    assert "1.001193" in started and all(c.startswith("1.0011") for c in started)
+    assert codes(q="khai sinh 1.000894")[:2] == ["1.000894", "1.001193"]  # the code, then the words' results
+    assert codes(q="1.001193", level="province") == [] and codes(q="9.999999") == []
+    hits = client.get("/api/procedures", params={"q": "khai sinh", "level": "commune", "k": 25}).json()["results"]
+    assert hits and all("Cấp xã" in h["level_labels"] for h in hits)  # no guides, no other levels
+    assert {h["field"] for h in client.get("/api/procedures", params={"q": "đất", "field": "Đất đai"}).json()["results"]} == {"Đất đai"}
+    card = client.get("/api/procedures/1.001193").json()
+    assert [b["kind"] for b in card["brief"]] == ["lead", "documents", "special", "link"]
+    assert card["brief_text"].startswith("«Thủ tục đăng ký khai sinh» [1.001193]\nNộp tại:")
+    for proc in assistant.catalog.procedures.values():  # every summary fits a message, the link last
+        text = card_of(proc, with_brief=True).brief_text
+        assert len(text) <= 800 and text.endswith(f"\nNguồn chính thức: {proc.source_url}"), proc.code
 
 
 def test_communes(client):

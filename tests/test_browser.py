@@ -133,29 +133,83 @@ def test_widget_on_a_hostile_host_page(browser, host_page):
     page.close()
 
 
-def test_clerk_lookup_keyboard_and_copy(browser, server):
+def test_clerk_lookup_at_the_counter(browser, server, assistant):
+    """Issue 13 §5 at 1280×900: a code finds its procedure, Enter opens the card on "Sao chép tóm tắt", the card
+    leads with the citizen summary (the official text collapsed below), the copy is a short message with the fee
+    in force today and the link, filters are strict and in Vietnamese, and the page keeps arrows to itself only
+    in the search box and the result list."""
+    from datetime import date
+
+    from bot.answers.brief import brief, summary_of
+    from bot.answers.fees import fees_in_force, money
+
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = context.new_page()
     page.goto(f"{server}/clerk")
-    page.keyboard.press("/")
-    page.keyboard.type("chung thuc ban sao")
     page.locator(".hit").first.wait_for(timeout=10000)
-    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "cq"
+    page.keyboard.type(" 1.001193 ")
+    page.keyboard.press("Enter")  # one key press from the search box to the copy button
     page.locator("#card h2").wait_for(timeout=10000)
-    assert "Chứng thực bản sao" in page.locator("#card h2").inner_text()
-    page.click("#copy")
-    page.get_by_text("✓ Đã sao chép").wait_for(timeout=5000)
-    copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("Chứng thực bản sao") and "Căn cứ pháp lý:" in copied and "dichvucong.gov.vn" in copied
+    assert page.evaluate("document.activeElement.id") == "copy"
+    page.keyboard.press("ArrowDown")  # the copy button keeps its arrows: nothing moves focus away
+    assert page.evaluate("document.activeElement.id") == "copy"
+    assert page.locator(".hit .code").all_inner_texts() == ["1.001193"] and page.locator("#count").inner_text() == "1 kết quả"
+    assert page.locator("main ul#results > li > button.hit").count() == 1  # a list of buttons in the landmark
+    card = page.locator("#card")
+    assert card.locator("h2").inner_text() == "Thủ tục đăng ký khai sinh"
+    summary = card.locator("section.brief")
+    assert summary.locator("h3").inner_text() == "Tóm tắt cho người dân"
+    assert [x.split(":")[0] for x in summary.locator(".fact").all_inner_texts()] == ["Nộp tại", "Thời hạn giải quyết", "Lệ phí"]
+    assert "Giấy chứng sinh (bản chính)" in summary.locator("ul.check").inner_text()
+    height = card.evaluate("e => e.getBoundingClientRect().height")
+    assert height <= 900, f"the card is {height:.0f} px high"
+    assert not card.locator(".official details[open]").count()
     page.screenshot(path=str(ARTIFACTS / "clerk-1280x900.png"))
-    # results are a list of buttons inside the main landmark (a listbox may hold only options)
-    assert page.locator("main ul#results > li > button.hit").count() == page.locator(".hit").count() >= 1
-    assert page.locator("#count").inner_text() == f"{page.locator('.hit').count()} kết quả"
-    page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.activeElement.classList.contains('hit')")
+    card.locator(".official summary").first.click()
+    card.locator(".official summary", has_text="Thành phần hồ sơ").click()
+    text = card.inner_text()
+    assert "Trực tiếp: thời hạn 1 (Cổng DVC không ghi đơn vị)" in text and "thời hạn 1;" not in text
+    assert "0 bản chính" not in text and "Giấy chứng sinh; trường hợp" in text
+    page.screenshot(path=str(ARTIFACTS / "clerk-official-open-1280x900.png"), full_page=True)
     violations = axe(page)
     assert violations == [], violations
+
+    # a reduced fee: "c" copies the short message, with the fee in force today and the official link
+    proc = assistant.catalog.procedures["1.014064"]
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "cq"
+    page.keyboard.type("1.014064")
+    page.keyboard.press("Enter")
+    page.locator("#card h2", has_text=proc.title).wait_for(timeout=10000)
+    page.keyboard.press("c")
+    page.get_by_text("✓ Đã sao chép").wait_for(timeout=5000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    fee_line = next(x for x in brief(proc, [], "vi")[0].lines if x.startswith("Lệ phí:"))
+    in_force = fees_in_force(summary_of(proc), date.today())[0].amount
+    assert len(copied) <= 800 and copied.startswith(f"«{proc.title}» [1.014064]")
+    assert fee_line in copied and money(in_force or 0) in copied and copied.endswith(proc.source_url)
+    page.click("#copyall")
+    assert len(page.evaluate("navigator.clipboard.readText()")) > len(copied)
+
+    # filters: strict and in Vietnamese; the level dropdown keeps its arrows; the field filter is searchable
+    page.focus("#level")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("[document.activeElement.id, document.activeElement.value]") == ["level", "commune"]
+    page.fill("#cq", "khai sinh")
+    page.locator(".hit", has_text="Thủ tục đăng ký khai sinh lưu động").wait_for(timeout=10000)
+    metas = page.locator(".hit .meta").all_inner_texts()
+    assert all(m.startswith("Cấp xã") for m in metas) and page.locator("#count").inner_text().startswith(f"{len(metas)} kết quả")
+    assert page.locator("#fields option").count() >= 10 and page.get_attribute("#field", "list") == "fields"
+    page.fill("#field", "Chứng thực")
+    page.fill("#cq", "bản sao")
+    page.wait_for_function("[...document.querySelectorAll('.hit .meta')].every(m => m.textContent.endsWith('· Chứng thực'))"
+                           " && document.querySelectorAll('.hit').length > 0", timeout=10000)
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("document.activeElement.classList.contains('hit')", timeout=5000)
+    page.screenshot(path=str(ARTIFACTS / "clerk-filters-1280x900.png"))
+    print(f"\nclerk card 1.001193 at 1280x900: {height:.0f} px; summary copy of 1.014064: {len(copied)} characters")
     context.close()
 
 

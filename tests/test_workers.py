@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import httpx
 import pytest
@@ -88,3 +89,37 @@ def test_an_office_edit_on_one_worker_is_served_by_both(two_workers):
     assert len(seen) == 2, "requests never reached the second worker"
     assert set(seen.values()) == {"Thôn Dương Lâm 1, xã Hòa Vang"}, seen
     (settings.knowledge_dir / "offices" / "20320.yaml").unlink()
+
+
+def test_a_clerk_edit_on_one_worker_is_served_by_both(two_workers, postgres_url):
+    """A clerk signs in (the session lives in PostgreSQL, so either worker knows it) and saves the office details
+    on one worker; the other serves them within a few seconds (the offices version, no re-ingest)."""
+    from tests.clerks import PASSWORD, form_csrf
+
+    base, settings = two_workers
+    database = Database(postgres_url)
+    username = f"lan.w{uuid.uuid4().hex[:8]}"  # the PostgreSQL server may outlive a run: a fresh name each time
+    database.accounts.add(username, PASSWORD, "clerk", "20320", "48")
+    address = "Số 2 Nguyễn Văn Linh, xã Hòa Vang"
+    with httpx.Client(base_url=base, timeout=30) as browser:
+        form = browser.get("/clerk/login")
+        r = browser.post("/clerk/login", data={"csrf_token": form_csrf(form.text), "username": username,
+                                               "password": PASSWORD})
+        assert r.status_code == 303 and r.headers["location"] == "/clerk/office", r.text
+        csrf = browser.get("/api/clerk/me").json()["csrf_token"]
+        started = time.monotonic()
+        r = browser.put("/api/clerk/offices/20320", headers={"X-CSRF-Token": csrf},
+                        json={"address": address, "hours": {"weekdays": "07:30-11:30, 13:30-17:00"}})
+    assert r.status_code == 200, r.text
+    seen: dict[str, str] = {}
+    while time.monotonic() - started < 30 and (len(seen) < 2 or set(seen.values()) != {address}):
+        with httpx.Client(base_url=base, timeout=30) as fresh:
+            r = fresh.get("/api/communes/20320")
+        seen[r.headers["x-served-by"]] = (r.json()["office"] or {}).get("address", "")
+        time.sleep(0.1)
+    assert len(seen) == 2, "requests never reached the second worker"
+    assert set(seen.values()) == {address}, seen
+    assert time.monotonic() - started < 8  # checked every 5 s on a request
+    assert [e.detail for e in database.audit.recent(1, target="20320")] == [{"changed": ["address", "hours"]}]
+    (settings.knowledge_dir / "offices" / "20320.yaml").unlink()
+    database.dispose()

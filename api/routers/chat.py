@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import AssistantDep, ConversationDep, RuntimeDep
 from api.schemas import ChatRequest, ChatResponse, card_of, problems
+from api.schemas_handoff import HandoffResponse
 from bot.assistant import Assistant
 from bot.conversation import Reply
 from bot.errors import TthcError
@@ -41,6 +42,7 @@ def chat_response(assistant: Assistant, reply: Reply) -> ChatResponse:
         in_scope=answer.in_scope,
         sources=answer.sources, session_id=reply.session_id,
         turn_id=reply.turn_id, card=card, generator=answer.generator,
+        handoff=HandoffResponse.of(reply.handoff) if reply.handoff else None, offer_handoff=reply.offer_handoff,
     )
 
 

@@ -19,11 +19,12 @@ router = APIRouter(prefix="/api/communes", tags=["communes"])
 def commune_out(c: Commune, settings: Settings, office: Office | None) -> CommuneOut:
     return CommuneOut(
         **c.model_dump(), chat_url=chat_url(settings, c.ward_code),
-        office={k: v for k, v in office.model_dump().items() if v and k != "ward_code"} if office else None,
+        office={k: v for k, v in office.model_dump(exclude={"ward_code", "opening_hours"}).items() if v}
+        if office else None,
     )
 
 
-@router.get("", response_model=list[CommuneOut], responses=problems(422))
+@router.get("", response_model=list[CommuneOut], responses=problems(422, 429))
 def search_communes(
     registry: RegistryDep, settings: SettingsDep, offices: OfficesDep,
     q: Annotated[str, Query(min_length=1, max_length=100, description="Name, with or without diacritics")],
@@ -39,14 +40,14 @@ def commune(code: str, registry: RegistryDep, settings: SettingsDep, offices: Of
 
 
 @router.get("/{code}/qr.svg", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}}, **problems(404)})
+            responses={200: {"content": {"image/svg+xml": {}}}, **problems(404, 429)})
 def commune_qr_svg(code: str, registry: RegistryDep, settings: SettingsDep) -> Response:
     c = registry.get(code)
     return Response(qr_svg(chat_url(settings, c.ward_code, qr=True)), media_type="image/svg+xml")
 
 
 @router.get("/{code}/qr.png", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}, **problems(404)})
+            responses={200: {"content": {"image/png": {}}}, **problems(404, 429)})
 def commune_qr_png(code: str, registry: RegistryDep, settings: SettingsDep) -> Response:
     c = registry.get(code)
     return Response(qr_png(chat_url(settings, c.ward_code, qr=True)), media_type="image/png")

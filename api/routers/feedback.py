@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import DatabaseDep
+from api.deps import DatabaseDep, HandoffDep
 from api.schemas import FeedbackRequest, FeedbackResponse, problems
 from bot.errors import NotFoundError
 
@@ -12,8 +12,9 @@ router = APIRouter(prefix="/api", tags=["feedback"])
 
 
 @router.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=problems(404, 413, 422, 429))
-def feedback(req: FeedbackRequest, database: DatabaseDep) -> FeedbackResponse:
+def feedback(req: FeedbackRequest, database: DatabaseDep, handoff: HandoffDep) -> FeedbackResponse:
     if req.turn_id is not None and not database.conversations.exists(req.session_id, req.turn_id):
         raise NotFoundError(f"No answer {req.turn_id} in this session.", "Không tìm thấy câu trả lời cần đánh giá.")
     fid = database.feedback.add(req.session_id, req.turn_id, req.rating, req.comment)
-    return FeedbackResponse(id=fid, message="Cảm ơn bạn đã góp ý!")
+    offer = req.rating == "down" and handoff.offers(req.session_id)
+    return FeedbackResponse(id=fid, message="Cảm ơn bạn đã góp ý!", offer_handoff=offer)

@@ -68,6 +68,8 @@ def commune_page(
             if value:
                 tag = f'<span data-t="{key}">{escape(label)}</span>' if key else ""
                 office_lines.append(f"<div>{tag}{escape(value)}</div>")
+        if office.map_url:  # validated: an https:// link without quotes or spaces; escaped all the same
+            office_lines.append(f'<div><a href="{escape(office.map_url)}" rel="noopener noreferrer" target="_blank">Xem bản đồ</a></div>')
     embedded = embed == "1"
     office_html = f'<div class="office">{"".join(office_lines)}</div>' if office_lines and not embedded else ""
     body = f"""<body{' class="embed"' if embedded else ""}><div id="app" data-commune="{escape(commune.ward_code)}"
@@ -119,19 +121,23 @@ placeholder="Tên xã, phường (tên mới hoặc tên cũ)"><button type="sub
 @router.get("/clerk", response_class=HTMLResponse, include_in_schema=False)
 def clerk() -> HTMLResponse:
     body = f"""<body><header><h1>Tra cứu thủ tục hành chính (cán bộ)</h1></header>
-<main><div class="bar" role="search" aria-label="Tìm thủ tục"><input id="cq" type="search"
-placeholder="Tìm theo tên, mã, từ khóa… (phím /)" aria-label="Tìm thủ tục" aria-controls="results">
+<main><div class="bar" role="search" aria-label="Tìm thủ tục"><input id="cq" type="search" autocomplete="off"
+placeholder="Tên, mã (1.001193) hoặc từ khóa…" aria-label="Tìm thủ tục theo tên, mã hoặc từ khóa" aria-controls="results"
+aria-describedby="keys" aria-keyshortcuts="/">
 <select id="level" aria-label="Cấp thực hiện"><option value="all">Mọi cấp</option><option value="commune">Cấp xã</option>
 <option value="province">Cấp tỉnh</option><option value="ministry">Cấp bộ</option></select>
-<select id="field" aria-label="Lĩnh vực"><option value="">Mọi lĩnh vực</option></select>
+<input id="field" list="fields" autocomplete="off" aria-label="Lĩnh vực (gõ để lọc)" placeholder="Mọi lĩnh vực (gõ để lọc)">
+<datalist id="fields"></datalist>
 <select id="agency" aria-label="Cơ quan"><option value="">Mọi cơ quan</option></select></div>
-<div class="wrap"><section aria-label="Kết quả"><ul id="results" class="hits"></ul>
-<p id="count" class="muted" role="status"></p></section><article id="card">
-<p class="muted">Gõ để tìm; <kbd>↑</kbd><kbd>↓</kbd> để chọn, <kbd>Enter</kbd> để mở.</p></article></div></main>
+<p id="keys" class="keys">Phím: <kbd>/</kbd> tìm · <kbd>↓</kbd><kbd>↑</kbd> chọn kết quả · <kbd>Enter</kbd> mở thẻ ·
+<kbd>c</kbd> sao chép tóm tắt · <kbd>Esc</kbd> về ô tìm</p>
+<div class="wrap"><section aria-label="Kết quả"><p id="count" class="muted" role="status"></p><ul id="results" class="hits"></ul>
+</section><article id="card">
+<p class="muted">Gõ tên hoặc mã thủ tục, rồi <kbd>Enter</kbd> để mở thẻ đầu tiên.</p></article></div></main>
 <script src="{asset("clerk.js")}" defer></script></body>"""
     return _page("Tra cứu thủ tục – cán bộ", "clerk.css", body, theme="#1f3a5f",
-                 description="Tra cứu thủ tục hành chính cho cán bộ: tìm theo tên, mã, lĩnh vực, cơ quan; thẻ thủ "
-                             "tục đầy đủ và sao chép.")
+                 description="Tra cứu thủ tục hành chính cho cán bộ: tìm theo tên, mã, lĩnh vực, cơ quan; tóm tắt "
+                             "cho người dân, văn bản chính thức đầy đủ và sao chép.")
 
 
 @router.get("/favicon.ico", include_in_schema=False)

@@ -21,7 +21,13 @@
       ctime: "Thời hạn: ", cfee: "Phí, lệ phí: ", cform: "Mẫu: ", cofficial: "Trang chính thức trên Cổng Dịch vụ công",
       rec: "Đang ghi âm… bấm 🎤 để gửi", denied: "Trình duyệt không cho dùng micro. Hãy cho phép micro trong cài đặt trình duyệt, hoặc gõ câu hỏi.",
       nomic: "Thiết bị này không ghi âm được. Vui lòng gõ câu hỏi.", heard: "Tôi nghe được:", edit: "✏️ Sửa và gửi lại",
-      sending: "Đang nhận dạng giọng nói…"},
+      sending: "Đang nhận dạng giọng nói…",
+      handoff: "Gặp cán bộ", handoffAsk: "Cho tôi gặp cán bộ", ticket: "Mã yêu cầu (đọc mã này tại quầy)",
+      offer: "Có vẻ tôi chưa giúp được bạn. Bạn có muốn hỏi trực tiếp cán bộ không?",
+      contact: "Số điện thoại hoặc e-mail để cán bộ liên hệ (không bắt buộc)",
+      consent: "Tôi đồng ý để cán bộ dùng số điện thoại/e-mail này chỉ để trả lời câu hỏi này.",
+      save: "Gửi thông tin liên hệ", saved: "Đã lưu. Cán bộ chỉ dùng thông tin này để trả lời câu hỏi này.",
+      needConsent: "Vui lòng đánh dấu đồng ý trước khi gửi.", clerk: "Cán bộ trả lời", closedTicket: "Yêu cầu đã đóng."},
     en: {title: "Administrative procedures Q&A", sub: "Questions on administrative procedures, 24/7", tools: "Tools",
       smaller: "Smaller text", bigger: "Larger text", language: "Language", "new": "New conversation", newShort: "New chat",
       cleared: "The conversation was cleared from this device.", mic: "Ask by voice", question: "Question", ask: "Ask a question",
@@ -37,7 +43,13 @@
       ctime: "Time limit: ", cfee: "Fee: ", cform: "Form: ", cofficial: "Official page on the National Public Service Portal",
       rec: "Recording… tap 🎤 to send", denied: "The browser blocked the microphone. Allow it in the browser settings, or type the question.",
       nomic: "This device cannot record. Please type the question.", heard: "I understood:", edit: "✏️ Edit and resend",
-      sending: "Recognising speech…"},
+      sending: "Recognising speech…",
+      handoff: "Talk to a person", handoffAsk: "I want to talk to a person", ticket: "Request code (read it out at the counter)",
+      offer: "It seems I could not help. Would you like to ask a clerk?",
+      contact: "Phone or e-mail for the clerk to reach you (optional)",
+      consent: "I agree that the clerk may use this phone number/e-mail only to answer this question.",
+      save: "Send contact", saved: "Saved. The clerk uses it only to answer this question.",
+      needConsent: "Please tick the consent box first.", clerk: "Reply from a clerk", closedTicket: "The request is closed."},
     de: {title: "Fragen zu Verwaltungsverfahren", sub: "Fragen zu Verwaltungsverfahren, rund um die Uhr", tools: "Werkzeuge",
       smaller: "Kleinere Schrift", bigger: "Größere Schrift", language: "Sprache", "new": "Neues Gespräch", newShort: "Neuer Chat",
       cleared: "Das Gespräch wurde auf diesem Gerät gelöscht.", mic: "Per Sprache fragen", question: "Frage", ask: "Frage stellen",
@@ -53,7 +65,13 @@
       ctime: "Frist: ", cfee: "Gebühr: ", cform: "Formular: ", cofficial: "Amtliche Seite im Nationalen Portal für öffentliche Dienste",
       rec: "Aufnahme… 🎤 tippen zum Senden", denied: "Der Browser hat das Mikrofon blockiert. Erlauben Sie es in den Einstellungen oder tippen Sie die Frage.",
       nomic: "Dieses Gerät kann nicht aufnehmen. Bitte tippen Sie die Frage.", heard: "Ich habe verstanden:", edit: "✏️ Bearbeiten und erneut senden",
-      sending: "Sprache wird erkannt…"}
+      sending: "Sprache wird erkannt…",
+      handoff: "Mit einem Menschen sprechen", handoffAsk: "Ich möchte mit einem Menschen sprechen",
+      ticket: "Anfragecode (am Schalter nennen)", offer: "Offenbar konnte ich nicht helfen. Möchten Sie einen Mitarbeiter fragen?",
+      contact: "Telefon oder E-Mail für eine Antwort (freiwillig)",
+      consent: "Ich bin einverstanden, dass diese Telefonnummer/E-Mail nur zur Beantwortung dieser Frage verwendet wird.",
+      save: "Kontakt senden", saved: "Gespeichert. Nur für die Antwort auf diese Frage.",
+      needConsent: "Bitte zuerst die Einwilligung ankreuzen.", clerk: "Antwort eines Mitarbeiters", closedTicket: "Die Anfrage ist geschlossen."}
   };
   var SUGG = {vi: ["Làm giấy khai sinh cần gì", "Đăng ký kết hôn", "Đăng ký thường trú", "Đăng ký tạm trú",
     "Làm căn cước", "Chứng thực bản sao", "Đăng ký khai tử", "Trợ cấp xã hội người cao tuổi"],
@@ -262,7 +280,14 @@
 
   function renderAnswer(turn) {
     var res = turn.res;
-    if (res.kind === "choices" && res.choices && res.choices.length) return renderChoices(res);
+    var box = res.kind === "handoff" ? renderHandoff(turn)
+      : res.kind === "choices" && res.choices && res.choices.length ? renderChoices(res) : renderReply(turn);
+    if (res.offer_handoff) box.appendChild(offerLine());
+    return box;
+  }
+
+  function renderReply(turn) {
+    var res = turn.res;
     var base = res.language || "vi", generated = res.generator && res.generator !== "extractive";
     var box = el("article", "msg a"); box.lang = base;
     var blocks = (res.blocks || []).slice().sort(function (x, y) { return (y.kind === "lead") - (x.kind === "lead"); });
@@ -315,11 +340,115 @@
   function feedback(turn, rating, row) {
     fetch("/api/feedback", {method: "POST", headers: {"Content-Type": "application/json"},
       body: JSON.stringify({session_id: turn.res.session_id, turn_id: turn.res.turn_id, rating: rating})})
-      .then(function (r) { if (r.ok) { turn.vote = rating; save(); voted(row, rating); } });
+      .then(function (r) {
+        if (!r.ok) return;
+        turn.vote = rating; save(); voted(row, rating);
+        return r.json().then(function (b) {  // a thumbs-down after an earlier failure: offer a person
+          if (b.offer_handoff && !turn.res.offer_handoff) { turn.res.offer_handoff = true; save(); row.parentNode.appendChild(offerLine()); }
+        });
+      });
+  }
+
+  // ---- a person: the ticket (its code, the office hours, an optional contact), then the clerks' replies
+  function offerLine() {
+    var box = el("div", "offer"); box.appendChild(chrome("p", null, "offer"));
+    var b = button("person", "handoff"); b.onclick = function () { ask(t("handoffAsk")); }; box.appendChild(b);
+    return box;
+  }
+  function renderHandoff(turn) {
+    var res = turn.res, h = res.handoff, box = el("article", "msg a handoff"); box.lang = res.language || "vi";
+    if (!h) { box.appendChild(text("p", "fact text", res.answer, box.lang)); return box; }  // asked without a commune
+    var head = el("p", "ticket"); head.appendChild(chrome("span", "lbl", "ticket")); head.appendChild(el("strong", "code", h.code));
+    head.lastChild.setAttribute("data-code", h.code); box.appendChild(head);
+    box.appendChild(text("p", "hmsg", h.message, box.lang));
+    box.appendChild(h.contact_saved || turn.contactSaved ? chrome("p", "saved", "saved") : contactForm(turn));
+    track(h.code);
+    return box;
+  }
+  function contactForm(turn) {
+    var f = el("form", "contact"), id = "contact-" + (++uid);
+    var label = chrome("label", null, "contact"); label.htmlFor = id;
+    var value = el("input"); value.id = id; value.type = "text"; value.maxLength = 254; value.autocomplete = "tel";
+    var agree = el("label", "agree"), box = el("input"); box.type = "checkbox"; box.name = "consent";
+    agree.appendChild(box); agree.appendChild(chrome("span", null, "consent"));
+    var send = button("save", "save"); send.type = "submit";
+    var err = el("p", "cerr"); err.setAttribute("role", "alert");
+    [label, value, agree, send, err].forEach(function (n) { f.appendChild(n); });
+    f.addEventListener("submit", function (e) {
+      e.preventDefault(); err.textContent = "";
+      if (!value.value.trim()) { value.focus(); return; }
+      if (!box.checked) { err.textContent = t("needConsent"); box.focus(); return; }
+      send.disabled = true;
+      fetch("/api/handoff", {method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({session_id: state.session_id, commune: commune, contact: value.value, consent: true, lang: lang})})
+        .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+        .then(function (x) {
+          send.disabled = false;
+          if (!x.ok) { err.textContent = x.body.message || t("err"); return; }
+          turn.contactSaved = true; save();  // the contact itself is never kept on this device
+          f.parentNode.replaceChild(chrome("p", "saved", "saved"), f);
+        }).catch(function () { send.disabled = false; err.textContent = t("err"); });
+    });
+    return f;
+  }
+  function renderClerk(m) {
+    var box = el("article", "msg a clerk"); box.lang = "vi"; box.setAttribute("data-reply", m.id);
+    var head = el("p", "lbl"); head.appendChild(chrome("span", null, "clerk")); head.appendChild(document.createTextNode(" · " + m.code));
+    box.appendChild(head); box.appendChild(el("p", "text", m.text));  // text only, never HTML
+    return box;
+  }
+  function addReply(m) {
+    if (m.id <= (state.lastReply || 0)) return;
+    state.lastReply = m.id; state.turns = (state.turns || []).concat([{reply: m}]).slice(-30); save();
+    var n = renderClerk(m); log.appendChild(n); reveal(n);
+    status.textContent = t("clerk") + ": " + m.text;
+  }
+
+  // live: Server-Sent Events on the newest ticket not closed; polling every few seconds where those fail
+  var live = null, poller = null;
+  function waiting() { var k = state.tickets || {}; return Object.keys(k).filter(function (c) { return k[c] !== "closed"; }); }
+  function track(code) {
+    state.tickets = state.tickets || {};
+    if (!state.tickets[code]) state.tickets[code] = "open";
+    save(); listen();
+  }
+  function stopLive() { if (live) { live.es.close(); live = null; } if (poller) { clearInterval(poller); poller = null; } }
+  function poll() { if (!poller) poller = setInterval(fetchReplies, 5000); }
+  function listen() {
+    var codes = waiting(), code = codes[codes.length - 1];
+    if (!state.session_id || !code) { stopLive(); return; }
+    if (live && live.code === code) return;
+    stopLive();
+    if (!window.EventSource) { poll(); return; }
+    var es = new EventSource("/api/handoff/" + encodeURIComponent(code) + "/events?session_id=" + state.session_id +
+      "&after=" + (state.lastReply || 0));
+    var mine = live = {code: code, es: es, fails: 0};
+    es.addEventListener("reply", function (e) { addReply(JSON.parse(e.data)); });
+    es.addEventListener("status", function (e) {
+      var d = JSON.parse(e.data); state.tickets = state.tickets || {}; state.tickets[d.code] = d.status; save();
+      if (d.status === "closed") listen();
+    });
+    es.onopen = function () { mine.fails = 0; };
+    es.onerror = function () {  // the stream ends every few minutes and reconnects; a stream that keeps failing: poll
+      if (es.readyState === 2 || ++mine.fails > 3) { es.close(); if (live === mine) live = null; poll(); }
+    };
+  }
+  function fetchReplies() {  // on start (replies that came while the page was closed), and when polling
+    if (!state.session_id) return;
+    var mine = epoch;
+    fetch("/api/sessions/" + state.session_id + "/messages?after=" + (state.lastReply || 0))
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (b) {
+        if (!b || mine !== epoch) return;
+        b.messages.forEach(addReply);
+        state.tickets = {}; b.tickets.forEach(function (x) { state.tickets[x.code] = x.status; }); save();
+        if (!waiting().length) stopLive(); else if (!live && !poller) listen();
+      }).catch(function () { /* offline: the next poll or the next visit */ });
   }
 
   function questionLang(turn) { return (turn.res && turn.res.language) || (VI.test(turn.q) ? "vi" : turn.lang || "vi"); }
   function show(turn) {
+    if (turn.reply) { log.appendChild(renderClerk(turn.reply)); return; }
     var q = el("div", "msg q", turn.q); q.lang = questionLang(turn); log.appendChild(q);
     log.appendChild(turn.res ? renderAnswer(turn) : el("div", "msg a err", turn.err || t("err")));
   }
@@ -421,8 +550,8 @@
 
   // ---- a shared phone: the next person starts clean (text size and language stay)
   function newConversation() {
-    stopSpeaking(); epoch++;
-    delete state.session_id; state.turns = []; save();
+    stopSpeaking(); stopLive(); epoch++;
+    delete state.session_id; delete state.tickets; delete state.lastReply; state.turns = []; save();
     log.textContent = ""; input.value = ""; status.textContent = t("cleared");
     window.scrollTo(0, 0); input.focus({preventScroll: true});
   }
@@ -447,7 +576,12 @@
   if (embedded) document.getElementById("new").setAttribute("data-t", "newShort");  // the panel is narrow
   window.addEventListener("pagehide", stopSpeaking);
   if (window.ResizeObserver) new ResizeObserver(fitBar).observe(form);
+  var person = button("person", "handoff"); person.id = "person";  // in the toolbar; in the widget's narrow panel
+  person.onclick = function () { ask(t("handoffAsk")); };       // in its one-line title bar
+  if (embedded) document.querySelector("header .title").appendChild(person);
+  else document.querySelector(".tools").insertBefore(person, document.getElementById("new"));
   setSize(0); applyLang(); fitBar();
   (state.turns || []).forEach(show);
+  fetchReplies();
   window.tthcAsk = ask;  // the voice feature hooks in here
 })();

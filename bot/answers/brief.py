@@ -245,3 +245,47 @@ def render(blocks: list[Block], lang: str) -> str:
         else:
             out.extend(block.lines)
     return "\n".join(x for x in out if x)
+
+
+MESSAGE_CHARS = 800  # a message a clerk pastes into Zalo or SMS
+MESSAGE_LINE_CHARS = 240
+
+
+def render_short(blocks: list[Block], lang: str, limit: int = MESSAGE_CHARS) -> str:
+    """The answer as one message to paste (Zalo, SMS), at most `limit` characters: the lead (where, time, the
+    fee in force), the checklist while it fits (then how many more), the special cases if room is left, and
+    always the official link."""
+    L = BRIEF[lang]
+    head: list[str] = []
+    docs: list[str] = []
+    special = ""
+    link = ""
+    for block in blocks:
+        if block.kind == "link":
+            link = f"{block.label}: {block.lines[0]}"
+        elif block.kind == "documents":
+            docs = block.lines
+        elif block.kind == "special":
+            special = render([block], lang)
+        else:
+            head += [_short(x, MESSAGE_LINE_CHARS) for x in render([block], lang).split("\n") if x]
+
+    def size(lines: list[str]) -> int:
+        return len("\n".join([*lines, link]))
+
+    more = L["more_documents"].format(n=len(docs)) if docs else ""
+    while size([*head, more]) > limit:  # only very long leads: shorten the longest line
+        longest = max(range(len(head)), key=lambda i: len(head[i]))
+        head[longest] = _short(head[longest], max(40, len(head[longest]) - (size([*head, more]) - limit) - 1))
+        if len(head[longest]) <= 41:
+            break
+    out = head
+    for kept in range(len(docs), -1, -1):  # as many documents as fit, in their order
+        rest = [L["more_documents"].format(n=len(docs) - kept)] if kept < len(docs) else []
+        listed = [f"{L['documents']}:", *docs[:kept], *rest] if docs else []
+        if size(head + listed) <= limit:
+            out = head + listed
+            break
+    if special and size([*out, special]) <= limit:
+        out = [*out, special]
+    return "\n".join(out)[: max(0, limit - len(link) - 1)] + "\n" + link

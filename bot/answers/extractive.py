@@ -99,6 +99,9 @@ def guide_card(guide: Guide, lang: str) -> str:
     return f"«{guide.title}» [{guide.code}]\n{body}{link}"
 
 
+GUIDE_MARGIN = 0.15
+
+
 def _guides(items: dict[str, Procedure | Guide]) -> dict[str, str]:
     return {code: item.title for code, item in items.items() if isinstance(item, Guide)}
 
@@ -132,6 +135,12 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
         return choices(question, response, lang)
     aspects = detect_aspects(response.query.folded)
     top: Result = response.results[0]
+    if isinstance(items[top.code], Guide) and set(aspects) & {"documents", "time", "where"}:
+        # a guide explains costs and rights, not what to bring, how long or where: a procedure nearly as
+        # likely answers that better
+        near = next((r for r in response.results[1:] if isinstance(items.get(r.code), Procedure)
+                     and r.score >= top.score - GUIDE_MARGIN), None)
+        top = near or top
     item = items[top.code]
     if isinstance(item, Guide):
         text = guide_card(item, lang) + "\n" + L["verbatim"]

@@ -126,6 +126,7 @@ BRIEF: dict[str, dict[str, Any]] = {
         "documents": "Giấy tờ cần mang", "documents_lead": "Cần chuẩn bị các giấy tờ sau.",
         "bring": {"original": "bản chính", "copy": "bản sao", "show": "xuất trình"},
         "special": "Trường hợp đặc biệt", "see_card": "xem đủ trong thủ tục đầy đủ",
+        "more_documents": "… và {n} giấy tờ khác (xem đủ trong thủ tục đầy đủ)",
         "link": "Nguồn chính thức",
         "authored": "Thủ tục này do tthc-bot biên soạn từ văn bản pháp luật, chưa có trên Cổng Dịch vụ công.",
         "footer": "Tóm tắt từ văn bản chính thức; Trung tâm Phục vụ hành chính công là nơi có ý kiến cuối cùng.",
@@ -150,6 +151,7 @@ BRIEF: dict[str, dict[str, Any]] = {
                                                              "uses them).",
         "bring": {"original": "original", "copy": "copy", "show": "to show"},
         "special": "Special cases", "see_card": "see the full procedure",
+        "more_documents": "… and {n} more (see the full procedure)",
         "link": "Official source",
         "authored": "Written by tthc-bot from the legal texts; not yet on the national portal.",
         "footer": "Summarised from the official text, quoted in Vietnamese; the Public Administration Service "
@@ -176,6 +178,7 @@ BRIEF["de"] = {
                                                                 "wie das Amt sie verwendet).",
     "bring": {"original": "Original", "copy": "Kopie", "show": "vorzeigen"},
     "special": "Sonderfälle", "see_card": "siehe vollständiges Verfahren", "link": "Offizielle Quelle",
+    "more_documents": "… und {n} weitere (siehe vollständiges Verfahren)",
     "authored": "Von tthc-bot aus den Rechtstexten verfasst; noch nicht im nationalen Portal.",
     "footer": "Zusammengefasst aus dem offiziellen Text, auf Vietnamesisch zitiert; das Bürgerbüro der Gemeinde "
               "hat das letzte Wort.",

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # answer: one procedure, cited; choices: not sure which procedure, so the citizen picks one; refusal: out of
-# scope, a request to do something else, or nothing in the knowledge base
-Kind = Literal["answer", "choices", "refusal"]
+# scope, a request to do something else, or nothing in the knowledge base; handoff: the citizen asked for a person
+# (`bot.handoff`)
+Kind = Literal["answer", "choices", "refusal", "handoff"]
 
 
 @dataclass

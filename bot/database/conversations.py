@@ -6,14 +6,14 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.answers.types import Answer
-from bot.database.tables import Turn
+from bot.database.tables import Feedback, Turn
 from bot.redact import redact
 
 
@@ -25,6 +25,8 @@ class StoredTurn:
     sources: list[dict[str, Any]]
     state: dict[str, Any]
     channel: str
+    kind: str = ""
+    reason: str = ""
 
 
 def new_session_id() -> str:
@@ -42,7 +44,7 @@ class ConversationRepository:
                 session_id=session_id, commune=commune, created_at=datetime.now(UTC), question=redact(answer.question),
                 answer=redact(answer.answer), sources=json.loads(json.dumps([x.__dict__ for x in answer.sources])),
                 language=answer.language, in_scope=answer.in_scope, generator=answer.generator,
-                state=answer.state or {}, channel=channel,
+                state=answer.state or {}, channel=channel, kind=answer.kind, reason=answer.reason[:32],
             )
             s.add(turn)
             s.flush()
@@ -54,8 +56,8 @@ class ConversationRepository:
             rows = s.scalars(
                 select(Turn).where(Turn.session_id == session_id).order_by(Turn.id.desc()).limit(limit)
             ).all()
-            return [StoredTurn(r.id, r.question, r.answer, list(r.sources or []), dict(r.state or {}), r.channel)
-                    for r in reversed(rows)]
+            return [StoredTurn(r.id, r.question, r.answer, list(r.sources or []), dict(r.state or {}), r.channel,
+                               r.kind, r.reason) for r in reversed(rows)]
 
     def recent(self, session_id: str, turns: int) -> tuple[dict[str, str], list[tuple[str, str]]]:
         """What a session is about (the last answer's active procedure and aspect) and its last `turns` turns."""
@@ -74,3 +76,22 @@ class ConversationRepository:
             in_scope = s.scalar(select(func.count()).select_from(Turn).where(Turn.in_scope.is_(True))) or 0
             sessions = s.scalar(select(func.count(func.distinct(Turn.session_id)))) or 0
         return {"turns": int(turns), "in_scope": int(in_scope), "sessions": int(sessions)}
+
+    def failures(self, session_id: str, limit: int = 50) -> list[int]:
+        """Where the session's last `limit` turns failed the citizen, as the id of the turn where it showed: a
+        refusal (that turn), choices offered and not taken (the next turn, which answers none of them), an answer
+        rated thumbs-down (the rated turn; 0 for the session as a whole)."""
+        turns = self.turns(session_id, limit)
+        feedback = cast(Table, Feedback.__table__)
+        with self.engine.connect() as conn:
+            down = [int(t or 0) for t in conn.execute(select(feedback.c.turn_id).where(
+                feedback.c.session_id == session_id, feedback.c.rating == "down").order_by(feedback.c.id)).scalars()]
+        marks = []
+        for i, turn in enumerate(turns):
+            if turn.kind == "refusal":
+                marks.append(turn.id)
+            elif turn.kind == "choices" and i + 1 < len(turns):
+                offered = [c for c in str(turn.state.get("choices", "")).split(",") if c]
+                if str(turns[i + 1].state.get("active", "")) not in offered:
+                    marks.append(turns[i + 1].id)
+        return marks + [t for t in dict.fromkeys(down) if t not in marks]

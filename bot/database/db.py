@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from bot.database.accounts import AccountRepository
+from bot.database.audit import AuditRepository
 from bot.database.conversations import ConversationRepository
 from bot.database.feedback import FeedbackRepository
 from bot.database.scans import ScanRepository
+from bot.database.tickets import TicketRepository
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,9 @@ class Database:
         self.conversations = ConversationRepository(self.engine)
         self.feedback = FeedbackRepository(self.engine)
         self.scans = ScanRepository(self.engine)
+        self.tickets = TicketRepository(self.engine)
+        self.accounts = AccountRepository(self.engine)
+        self.audit = AuditRepository(self.engine)
 
     def upgrade(self) -> tuple[str | None, str | None]:
         return upgrade(self.engine)
