@@ -17,7 +17,20 @@ from starlette.types import Scope
 
 from api import clerk_errors, errors
 from api.limits import Limits, LimitsMiddleware, SecurityHeadersMiddleware, ServedByMiddleware
-from api.routers import admin, chat, clerks, communes, docs, feedback, health, offices, pages, procedures, voice
+from api.routers import (
+    admin,
+    chat,
+    clerks,
+    communes,
+    docs,
+    feedback,
+    health,
+    offices,
+    pages,
+    procedures,
+    sessions,
+    voice,
+)
 from api.routers.handoff import router as handoff_router
 from api.routers.inbox import router as inbox_router
 from api.runtime import Runtime
@@ -72,7 +85,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     clerk_errors.install(app)
     routers = (chat.router, voice.router, feedback.router, procedures.router, communes.router, health.router,
                pages.router, admin.router, clerks.router, offices.router, docs.router)
-    for router in (*routers, handoff_router, inbox_router):  # + the handoff to a person: citizens, clerks' inbox
+    # + the handoff to a person (citizens, clerks' inbox) and forgetting a session
+    for router in (*routers, handoff_router, inbox_router, sessions.router):
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.add_middleware(LimitsMiddleware, limits=Limits.per_process(settings), max_body=settings.max_body_bytes,

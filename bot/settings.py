@@ -89,6 +89,8 @@ class Settings(BaseSettings):
 
     # Clerk accounts (`tthc clerk`, /clerk/login): the session cookie is Secure when env is production
     clerk_session_hours: float = Field(8.0, gt=0, le=24 * 30, description="a clerk's session lasts this long")
+    retention_days: int = Field(90, ge=1, le=3650, description="citizens' questions, feedback and ticket contacts "
+                                "are deleted after this many days by `tthc purge` (run it daily)")
     clerk_max_failures: int = Field(5, ge=1, le=100, description="failed sign-ins in a row that lock the account")
     clerk_lockout_minutes: float = Field(15.0, gt=0, le=24 * 60, description="how long a locked account stays locked")
     clerk_address_failures: int = Field(

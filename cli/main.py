@@ -26,6 +26,7 @@ def build() -> typer.Typer:
     app.command()(serve.serve)
     app.command()(serve.qr)
     app.command()(serve.transcribe)
+    app.command()(serve.purge)
 
     kb = typer.Typer(no_args_is_help=True, help="The knowledge files: citizen summaries.")
     kb.command("summarize")(knowledge.summarize)

@@ -29,6 +29,25 @@ def db_upgrade() -> None:
     out(_migrate(get_settings()))
 
 
+def purge(
+    days: Annotated[int | None, typer.Option(min=1, max=3650, help="Keep this many days (default TTHC_RETENTION_DAYS)")]
+    = None,
+) -> None:
+    """Delete citizens' questions, feedback, ticket contacts and closed tickets older than the retention period
+    (default 90 days; run daily, e.g. from cron). Prints counts only."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.database.db import Database
+
+    settings = get_settings()
+    keep = days or settings.retention_days
+    database = Database(settings.db_url)
+    database.upgrade()
+    counts = database.retention.purge(datetime.now(UTC) - timedelta(days=keep))
+    database.dispose()
+    out(f"kept the last {keep} days; deleted " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,

@@ -261,6 +261,15 @@ def test_shared_phone_votes_stay_after_reload_and_a_new_conversation_forgets(bro
         new_session = page.evaluate("JSON.parse(localStorage.getItem('tthc:20320')).session_id")
         assert new_session and new_session != old_session
         assert not page.locator(".fb").first.is_disabled()
+
+        privacy = page.locator("#privacy")  # the privacy notice, with the retention period of the settings
+        assert "Câu hỏi được lưu 90 ngày" in privacy.inner_text()
+        with page.expect_response(lambda r: r.request.method == "DELETE") as deleted:
+            page.get_by_role("button", name="Xóa cuộc trò chuyện").click()
+        assert deleted.value.status == 200 and new_session in deleted.value.url  # the server forgets it too
+        assert deleted.value.json()["turns"] == 1
+        assert page.locator("#log .msg.q").count() == 0
+        assert "session_id" not in page.evaluate("JSON.parse(localStorage.getItem('tthc:20320'))")
     finally:
         page.close()
 

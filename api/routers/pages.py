@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.deps import DatabaseDep, OfficesDep, RegistryDep
+from api.deps import DatabaseDep, OfficesDep, RegistryDep, SettingsDep
 from bot.errors import NotFoundError
 from bot.limits import QUESTION_MAX_CHARS
 
@@ -50,7 +50,7 @@ def _page(title: str, css: str, body: str, status: int = 200, description: str =
 
 @router.get("/c/{ward_code:path}", response_class=HTMLResponse, include_in_schema=False)
 def commune_page(
-    ward_code: str, registry: RegistryDep, offices: OfficesDep, database: DatabaseDep,
+    ward_code: str, registry: RegistryDep, offices: OfficesDep, database: DatabaseDep, settings: SettingsDep,
     src: Annotated[str, Query(max_length=16)] = "", embed: Annotated[str, Query(max_length=4)] = "",
 ) -> HTMLResponse:
     try:
@@ -84,7 +84,8 @@ data-name="{escape(commune.ward_name)}">
 <option value="en" lang="en">English</option><option value="de" lang="de">Deutsch</option></select>
 <button id="new" type="button" data-t="new">Cuộc trò chuyện mới</button></div></header>
 <main><p id="greet" class="greet"></p><div id="sugg" class="sugg"></div><div id="log"></div>
-<p id="status" class="sr" role="status" aria-live="polite"></p><p id="note" class="note"></p></main>
+<p id="status" class="sr" role="status" aria-live="polite"></p><p id="note" class="note"></p>
+<p class="privacy" id="privacy" data-days="{settings.retention_days}"><span data-t="privacy">Câu hỏi được lưu {settings.retention_days} ngày, đã xóa số điện thoại, số CCCD, e-mail và họ tên; không dùng vào việc khác.</span> <button id="forget" type="button" class="linkish" data-t="forget">Xóa cuộc trò chuyện</button></p></main>
 <form id="f" autocomplete="off" aria-label="Đặt câu hỏi" data-t-aria="ask">
 <button class="mic" id="mic" type="button" aria-label="Hỏi bằng giọng nói" title="Hỏi bằng giọng nói" data-t-aria="mic" data-t-title="mic" aria-pressed="false">🎤</button><span id="rec"
 class="rec" hidden></span><input id="q" name="q" maxlength="{QUESTION_MAX_CHARS}" aria-label="Câu hỏi"

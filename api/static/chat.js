@@ -8,7 +8,9 @@
   var embedded = document.body.classList.contains("embed");
   var T = {
     vi: {title: "Hỏi đáp TTHC", sub: "Hỏi đáp thủ tục hành chính 24/7", tools: "Công cụ", smaller: "Chữ nhỏ hơn",
-      bigger: "Chữ to hơn", language: "Ngôn ngữ", "new": "Cuộc trò chuyện mới", newShort: "Trò chuyện mới", cleared: "Đã xóa cuộc trò chuyện trên máy này.",
+      bigger: "Chữ to hơn", language: "Ngôn ngữ", "new": "Cuộc trò chuyện mới", newShort: "Trò chuyện mới",
+      privacy: "Câu hỏi được lưu {d} ngày, đã xóa số điện thoại, số CCCD, e-mail và họ tên; không dùng vào việc khác.",
+      forget: "Xóa cuộc trò chuyện", forgotten: "Đã xóa cuộc trò chuyện và thông tin liên hệ của bạn khỏi hệ thống.", cleared: "Đã xóa cuộc trò chuyện trên máy này.",
       mic: "Hỏi bằng giọng nói", question: "Câu hỏi", ask: "Đặt câu hỏi", ph: "Nhập câu hỏi, ví dụ: làm giấy khai sinh cần gì", send: "Gửi",
       read: "🔊 Đọc to", stop: "⏹ Dừng đọc", up: "👍 Hữu ích", down: "👎 Chưa đúng", thanks: "Cảm ơn bạn đã góp ý!",
       card: "Xem thủ tục đầy đủ", hide: "Ẩn thủ tục đầy đủ", src: "Nguồn chính thức", answered: "Câu trả lời:",
@@ -30,6 +32,8 @@
       needConsent: "Vui lòng đánh dấu đồng ý trước khi gửi.", clerk: "Cán bộ trả lời", closedTicket: "Yêu cầu đã đóng."},
     en: {title: "Administrative procedures Q&A", sub: "Questions on administrative procedures, 24/7", tools: "Tools",
       smaller: "Smaller text", bigger: "Larger text", language: "Language", "new": "New conversation", newShort: "New chat",
+      privacy: "Questions are kept for {d} days with phone, ID numbers, e-mails and names removed, and used for nothing else.",
+      forget: "Delete this conversation", forgotten: "Your conversation and contact details were deleted.",
       cleared: "The conversation was cleared from this device.", mic: "Ask by voice", question: "Question", ask: "Ask a question",
       ph: "Type a question, e.g. what do I need to register a birth", send: "Send",
       read: "🔊 Read aloud", stop: "⏹ Stop reading", up: "👍 Helpful", down: "👎 Not right", thanks: "Thank you for your feedback!",
@@ -52,6 +56,8 @@
       needConsent: "Please tick the consent box first.", clerk: "Reply from a clerk", closedTicket: "The request is closed."},
     de: {title: "Fragen zu Verwaltungsverfahren", sub: "Fragen zu Verwaltungsverfahren, rund um die Uhr", tools: "Werkzeuge",
       smaller: "Kleinere Schrift", bigger: "Größere Schrift", language: "Sprache", "new": "Neues Gespräch", newShort: "Neuer Chat",
+      privacy: "Fragen werden {d} Tage gespeichert, ohne Telefonnummern, Ausweisnummern, E-Mails und Namen, und nicht anders verwendet.",
+      forget: "Gespräch löschen", forgotten: "Ihr Gespräch und Ihre Kontaktdaten wurden gelöscht.",
       cleared: "Das Gespräch wurde auf diesem Gerät gelöscht.", mic: "Per Sprache fragen", question: "Frage", ask: "Frage stellen",
       ph: "Frage eingeben, z. B. Was brauche ich für eine Geburtsurkunde?", send: "Senden",
       read: "🔊 Vorlesen", stop: "⏹ Vorlesen stoppen", up: "👍 Hilfreich", down: "👎 Nicht richtig", thanks: "Danke für Ihre Rückmeldung!",
@@ -99,11 +105,12 @@
   // official or answer text: in the answer's language, or Vietnamese where it quotes Vietnamese
   function text(tag, cls, value, base) { var n = el(tag, cls, value); if (base !== "vi" && VI.test(value)) n.lang = "vi"; return n; }
 
+  var days = (document.getElementById("privacy") || {getAttribute: function () { return ""; }}).getAttribute("data-days");
   function applyLang() {
     document.documentElement.lang = lang;
     document.title = t("title") + (place ? " – " + place : "");
     document.querySelectorAll("[data-t]").forEach(function (n) {
-      n.textContent = t(n.getAttribute("data-t")); if (n.closest(".msg")) n.lang = lang;
+      n.textContent = t(n.getAttribute("data-t")).replace("{d}", days); if (n.closest(".msg")) n.lang = lang;
     });
     document.querySelectorAll("[data-t-aria]").forEach(function (n) { n.setAttribute("aria-label", t(n.getAttribute("data-t-aria"))); });
     document.querySelectorAll("[data-t-title]").forEach(function (n) { n.title = t(n.getAttribute("data-t-title")); });
@@ -561,6 +568,16 @@
   document.getElementById("smaller").onclick = function () { setSize(-2); fitBar(); };
   document.getElementById("lang").onchange = function (e) { lang = T[e.target.value] ? e.target.value : "vi"; state.lang = lang; save(); applyLang(); };
   document.getElementById("new").onclick = newConversation;
+  // ---- "Xóa cuộc trò chuyện": the server forgets the session (questions, feedback, ticket contacts), then the phone
+  function forgetConversation() {
+    var id = state.session_id;
+    var done = function () { newConversation(); status.textContent = t("forgotten"); notice(t("forgotten")); };
+    if (!id) { done(); return; }
+    fetch("/api/sessions/" + encodeURIComponent(id), {method: "DELETE"}).then(function (r) {
+      if (r.ok) done(); else notice(t("err"));
+    }).catch(function () { notice(t("err")); });
+  }
+  document.getElementById("forget").onclick = forgetConversation;
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") return;
     if (speaking) { stopSpeaking(); return; }

@@ -13,6 +13,7 @@ from bot.database.accounts import AccountRepository
 from bot.database.audit import AuditRepository
 from bot.database.conversations import ConversationRepository
 from bot.database.feedback import FeedbackRepository
+from bot.database.retention import Retention
 from bot.database.scans import ScanRepository
 from bot.database.tickets import TicketRepository
 
@@ -83,6 +84,7 @@ class Database:
         self.tickets = TicketRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
         self.audit = AuditRepository(self.engine)
+        self.retention = Retention(self.engine)
 
     def upgrade(self) -> tuple[str | None, str | None]:
         return upgrade(self.engine)
