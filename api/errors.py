@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.errors import IndexNotReadyError, InputError, NotFoundError, TthcError
+from bot.errors import ConflictError, IndexNotReadyError, InputError, NotFoundError, TthcError
 from bot.limits import QUESTION_MAX_CHARS
 from bot.voice.service import VoiceBusyError
 
@@ -63,6 +63,7 @@ class AdminError(TthcError):
 # Core errors and the HTTP status they map to; the most specific class wins (Starlette looks up the MRO).
 STATUS: dict[type[TthcError], tuple[int, str]] = {
     NotFoundError: (404, "not_found"),
+    ConflictError: (409, "conflict"),
     AdminError: (401, "unauthorized"),
     VoiceBusyError: (503, "busy"),
     InputError: (422, "invalid_input"),

@@ -106,7 +106,7 @@ class VoiceResponse(ChatResponse):
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     session_id: str = Field(pattern=SESSION_ID_PATTERN)
-    turn_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    turn_id: int = Field(ge=1, le=2_147_483_647, description="The answer rated (its `turn_id`); one vote per answer")
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=COMMENT_MAX_CHARS)
 
@@ -151,7 +151,8 @@ class Problem(BaseModel):
 
 
 _PROBLEM_TEXT = {
-    401: "Missing or wrong admin key", 404: "Unknown code", 413: "Body or upload too large",
+    401: "Missing or wrong admin key", 404: "Unknown code", 409: "Done once already (e.g. this answer was rated)",
+    413: "Body or upload too large",
     422: "Invalid input; `message` says why, in Vietnamese", 429: "Too many requests from this address",
     503: "Busy or not ready; retry later",
 }

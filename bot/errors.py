@@ -31,6 +31,10 @@ class NotFoundError(InputError):
     """An unknown procedure or commune code."""
 
 
+class ConflictError(InputError):
+    """A request that would repeat something done once only (a second vote on the same answer)."""
+
+
 class IndexNotReadyError(TthcError):
     """The store has not been built yet."""
 

@@ -74,6 +74,12 @@ def test_feedback_is_stored(client, app):
     assert client.post("/api/feedback", json={"session_id": chat["session_id"], "turn_id": 999999,
                                               "rating": "up"}).status_code == 404
     assert client.post("/api/feedback", json={"session_id": "x", "rating": "up"}).status_code == 422
+    # one vote per answer, and a vote is on an answer
+    again = client.post("/api/feedback", json={"session_id": chat["session_id"], "turn_id": chat["turn_id"],
+                                               "rating": "up"})
+    assert again.status_code == 409 and again.json()["message"] == "Bạn đã đánh giá câu trả lời này rồi. Cảm ơn bạn!"
+    no_turn = client.post("/api/feedback", json={"session_id": chat["session_id"], "rating": "up"})
+    assert no_turn.status_code == 422
     from sqlalchemy import text
     with app.state.runtime.database.engine.connect() as conn:
         comment = conn.execute(text("select comment from feedback order by id desc limit 1")).scalar()

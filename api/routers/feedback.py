@@ -11,9 +11,9 @@ from bot.errors import NotFoundError
 router = APIRouter(prefix="/api", tags=["feedback"])
 
 
-@router.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=problems(404, 413, 422, 429))
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=problems(404, 409, 413, 422, 429))
 def feedback(req: FeedbackRequest, database: DatabaseDep, handoff: HandoffDep) -> FeedbackResponse:
-    if req.turn_id is not None and not database.conversations.exists(req.session_id, req.turn_id):
+    if not database.conversations.exists(req.session_id, req.turn_id):
         raise NotFoundError(f"No answer {req.turn_id} in this session.", "Không tìm thấy câu trả lời cần đánh giá.")
     fid = database.feedback.add(req.session_id, req.turn_id, req.rating, req.comment)
     offer = req.rating == "down" and handoff.offers(req.session_id)

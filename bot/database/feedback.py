@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.database.tables import Feedback
+from bot.errors import ConflictError
 from bot.redact import redact
 
 
@@ -16,13 +18,18 @@ class FeedbackRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, session_id: str, turn_id: int | None, rating: str, comment: str) -> int:
-        with Session(self.engine) as s, s.begin():
-            row = Feedback(session_id=session_id, turn_id=turn_id, created_at=datetime.now(UTC), rating=rating,
-                           comment=redact(comment))
-            s.add(row)
-            s.flush()
-            return int(row.id)
+    def add(self, session_id: str, turn_id: int, rating: str, comment: str) -> int:
+        """Store a vote; a second vote on the same answer is a ConflictError (the database keeps one)."""
+        try:
+            with Session(self.engine) as s, s.begin():
+                row = Feedback(session_id=session_id, turn_id=turn_id, created_at=datetime.now(UTC), rating=rating,
+                               comment=redact(comment))
+                s.add(row)
+                s.flush()
+                return int(row.id)
+        except IntegrityError as exc:
+            raise ConflictError(f"Answer {turn_id} of this session was already rated.",
+                                "Bạn đã đánh giá câu trả lời này rồi. Cảm ơn bạn!") from exc
 
     def ratings(self) -> dict[str, int]:
         with Session(self.engine) as s:

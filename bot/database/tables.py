@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -35,7 +35,10 @@ class Turn(Base):
 
 
 class Feedback(Base):
+    """One vote per answer (unique per session and turn, migration 0005), with an optional redacted comment."""
+
     __tablename__ = "feedback"
+    __table_args__ = (Index("uq_feedback_turn", "session_id", "turn_id", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     turn_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     session_id: Mapped[str] = mapped_column(String(36), index=True)
