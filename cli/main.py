@@ -27,6 +27,8 @@ def build() -> typer.Typer:
     app.command()(serve.qr)
     app.command()(serve.transcribe)
     app.command()(serve.purge)
+    app.command()(serve.backup)
+    app.command()(serve.restore)
 
     kb = typer.Typer(no_args_is_help=True, help="The knowledge files: citizen summaries.")
     kb.command("summarize")(knowledge.summarize)

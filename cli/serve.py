@@ -131,3 +131,68 @@ def transcribe(
     else:
         out(f"heard:     {row['transcript']}\ncorrected: {row['corrected']}\nlanguage {row['language']}, "
             f"{row['duration_s']} s of audio, real-time factor {row['rtf']}")
+
+
+def backup(target: Annotated[Path, typer.Argument(help="A new or empty folder")]) -> None:
+    """Back up what cannot be rebuilt: the database (SQLite online backup, or pg_dump), the office details and the
+    admin audit log. The vector store is not copied: `tthc restore` rebuilds it from the knowledge files."""
+    import shutil
+    import time
+
+    from bot.database.backup import dump
+    from bot.database.db import Database
+
+    settings = get_settings()
+    if target.exists() and any(target.iterdir()):
+        fail(f"{target} is not empty: back up into a new folder")
+    started = time.perf_counter()
+    target.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.db_url)
+    revision = database.revision()
+    database.dispose()
+    written = dump(settings.db_url, target)
+    offices = sorted((settings.knowledge_dir / "offices").glob("*.yaml"))
+    if offices:
+        (target / "offices").mkdir()
+        for path in offices:
+            shutil.copy2(path, target / "offices" / path.name)
+    audit = settings.var_dir / "audit.log"
+    if audit.exists():
+        shutil.copy2(audit, target / "audit.log")
+    manifest = {"database": written.name, "revision": revision, "offices": len(offices), "audit_log": audit.exists()}
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    out(f"backed up the database ({written.name}, revision {revision}), {len(offices)} office files"
+        f"{' and the audit log' if audit.exists() else ''} to {target} in {time.perf_counter() - started:.1f} s")
+
+
+def restore(source: Annotated[Path, typer.Argument(help="A folder written by `tthc backup`")]) -> None:
+    """Restore a backup into the configured database and knowledge/offices, then migrate and rebuild the indexes
+    from the knowledge files."""
+    import shutil
+    import time
+
+    from bot.database.backup import load
+    from bot.database.db import Database
+    from cli.knowledge import ingest
+
+    settings = get_settings()
+    manifest_path = source / "manifest.json"
+    if not manifest_path.exists():
+        fail(f"{source} has no manifest.json: not a folder written by `tthc backup`")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    load(settings.db_url, source)
+    database = Database(settings.db_url)
+    database.upgrade()
+    database.dispose()
+    offices = settings.knowledge_dir / "offices"
+    offices.mkdir(parents=True, exist_ok=True)
+    for path in sorted((source / "offices").glob("*.yaml")) if (source / "offices").exists() else []:
+        shutil.copy2(path, offices / path.name)
+    if (source / "audit.log").exists():
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / "audit.log", settings.var_dir / "audit.log")
+    restored = time.perf_counter() - started
+    ingest()
+    out(f"restored the database (revision {manifest['revision']}) and {manifest['offices']} office files in "
+        f"{restored:.1f} s; indexes rebuilt from the knowledge files")
