@@ -102,18 +102,19 @@ def guide_card(guide: Guide, lang: str) -> str:
 GUIDE_MARGIN = 0.15
 
 
-def _guides(items: dict[str, Procedure | Guide]) -> dict[str, str]:
-    return {code: item.title for code, item in items.items() if isinstance(item, Guide)}
+def _cost_guide(proc: Procedure, items: dict[str, Procedure | Guide]) -> Guide | None:
+    """The guide on charges the law places elsewhere that the procedure's summary points to, if it is loaded."""
+    guide = items.get(proc.summary.fee.elsewhere) if proc.summary is not None else None
+    return guide if isinstance(guide, Guide) else None
 
 
 def _answer_of(question: str, lang: str, proc: Procedure, blocks: list[Block], aspects: list[str], reason: str,
-               extra_sources: list[Source] | None = None) -> Answer:
+               extra_sources: list[Source] | None = None, guide: Guide | None = None) -> Answer:
     L = BRIEF[lang]
     sections = list(dict.fromkeys(b.section for b in blocks if b.section)) or ["tong-quan"]
     sources = [Source(proc.code, proc.title, proc.source_url, s) for s in sections] + (extra_sources or [])
-    guide = proc.summary.fee.elsewhere if proc.summary is not None else ""
-    if guide and any(guide in line for b in blocks for line in b.lines):
-        sources.append(Source(guide, guide, "", "chi-phi"))
+    if guide is not None and any(guide.code in line for b in blocks for line in b.lines):
+        sources.append(Source(guide.code, guide.title, guide.source_url, "chi-phi"))
     blocks = [*blocks, Block("note", "", [L["footer"]])]
     return Answer(question, render(blocks, lang), lang, True, sources, aspect=aspects[0] if aspects else "",
                   reason=reason, state={"active": proc.code, "aspect": aspects[0] if aspects else ""}, blocks=blocks)
@@ -146,7 +147,9 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
         text = guide_card(item, lang) + "\n" + L["verbatim"]
         return Answer(question, text, lang, True, [Source(item.code, item.title, item.source_url, "tong-quan")],
                       reason=response.reason, state={"active": item.code, "aspect": ""})
-    blocks = brief(item, aspects, lang, locality=locality, today=today, guides=_guides(items),
+    guide = _cost_guide(item, items)
+    blocks = brief(item, aspects, lang, locality=locality, today=today,
+                   guides={guide.code: guide.title} if guide else None,
                    channel=asked_channel(response.query.folded))
     related = [r for r in response.results[1:3] if r.score >= top.score - 0.15]
     extra = []
@@ -154,7 +157,7 @@ def compose(question: str, response: SearchResponse, items: dict[str, Procedure 
         names = "; ".join(f"{r.title} [{r.code}]" for r in related)
         blocks.append(Block("more", L["more"], [f"{L['more']}: {names}"]))
         extra = [Source(r.code, r.title, r.url, "lien-quan") for r in related]
-    return _answer_of(question, lang, item, blocks, aspects, response.reason, extra)
+    return _answer_of(question, lang, item, blocks, aspects, response.reason, extra, guide)
 
 
 def follow_up(question: str, folded: str, item: Procedure, previous_aspect: str, locality: Locality | None = None,

@@ -27,18 +27,22 @@ def _tool(name: str) -> str:
     return path
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup API: a consistent copy even while the server writes."""
+    origin, copy = sqlite3.connect(str(source)), sqlite3.connect(str(target))
+    try:
+        origin.backup(copy)
+    finally:
+        copy.close()
+        origin.close()
+
+
 def dump(url: str, target: Path) -> Path:
     """Write the database to `target` (a folder); returns the file written."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         out = target / SQLITE_FILE
-        source = sqlite3.connect(str(parsed.database))
-        copy = sqlite3.connect(str(out))
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(Path(str(parsed.database)), out)
         return out
     out = target / POSTGRES_FILE
     subprocess.run([_tool("pg_dump"), "--no-owner", "--format=custom", f"--file={out}", _libpq(url)], check=True,
@@ -52,13 +56,7 @@ def load(url: str, source: Path) -> None:
     if parsed.get_backend_name() == "sqlite":
         target = Path(str(parsed.database))
         target.parent.mkdir(parents=True, exist_ok=True)
-        copy = sqlite3.connect(str(source / SQLITE_FILE))
-        into = sqlite3.connect(str(target))
-        try:
-            copy.backup(into)
-        finally:
-            into.close()
-            copy.close()
+        _sqlite_copy(source / SQLITE_FILE, target)
         return
     subprocess.run([_tool("pg_restore"), "--no-owner", "--clean", "--if-exists", f"--dbname={_libpq(url)}",
                     str(source / POSTGRES_FILE)], check=True, capture_output=True)

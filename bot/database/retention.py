@@ -42,6 +42,5 @@ class Retention:
                     (TicketContact.created_at < before) | TicketContact.ticket_id.in_(closed))),
                 "replies": _deleted(conn, delete(TicketMessage).where(TicketMessage.ticket_id.in_(closed))),
             }
-            counts["tickets"] = _deleted(conn, delete(Ticket).where(Ticket.status == "closed",
-                                                                Ticket.updated_at < before))
+            counts["tickets"] = _deleted(conn, delete(Ticket).where(Ticket.id.in_(closed)))
             return counts
