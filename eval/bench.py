@@ -6,6 +6,7 @@ import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings
 from eval.retrieval import load_questions
@@ -45,9 +46,43 @@ def run_bench(settings: Settings, full_ingest: bool = False, rounds: int = 3) ->
         f"start-up (load catalog, keyword index, embedder, Chroma): {startup:.2f} s",
         f"search latency, warm, {len(search_ms)} queries: p50 {s50:.1f} ms, p95 {s95:.1f} ms",
         f"ask (search + extractive answer), warm: p50 {a50:.1f} ms, p95 {a95:.1f} ms",
+        *_search_stages(assistant, questions),
         f"peak RSS of this process: {_rss_mb():.0f} MB",
     ]
     return "\n".join(lines)
+
+
+def _search_stages(assistant: Any, questions: list[str]) -> list[str]:
+    """Where a search's time goes: each stage timed on its own, as `Retriever.signals` runs it."""
+    from bot.search.query import parse_query
+    from bot.search.retrieval import PASSAGE_KIND, QUESTION_KIND
+
+    retriever, catalog, settings = assistant.retriever, assistant.catalog, assistant.settings
+    stages: dict[str, list[float]] = {"parse": [], "keyword": [], "embed": [], "dense passages": [],
+                                      "dense phrasings": []}
+
+    def timed(stage: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        out = fn(*args, **kwargs)
+        stages[stage].append((time.perf_counter() - t) * 1000)
+        return out
+
+    def keyword_side(query: Any) -> Any:
+        return catalog.keyword.search(retriever.keyword_terms(query), k=300)
+
+    for q in questions:
+        query = timed("parse", parse_query, q, catalog.lexicon)
+        if query.blocked:
+            continue
+        timed("keyword", keyword_side, query)
+        vectors = timed("embed", assistant.embedder.embed_queries, [query.expanded, q])
+        timed("dense passages", assistant.store.query, vectors[0], settings.dense_candidates, kind=PASSAGE_KIND)
+        timed("dense phrasings", assistant.store.query, vectors[1], settings.dense_candidates, kind=QUESTION_KIND)
+    parts = []
+    for stage, ms in stages.items():
+        p50, p95 = p50_p95(ms)
+        parts.append(f"{stage} {p50:.1f}/{p95:.1f}")
+    return [f"search stages, p50/p95 ms (keyword tokenizer {catalog.keyword.tokenizer}): " + ", ".join(parts)]
 
 
 def _bench_ingest(settings: Settings) -> list[str]:

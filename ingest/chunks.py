@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bot.knowledge.models import SECTIONS, Guide, Procedure
-from bot.search.retrieval import QUESTION_SECTION
+from bot.search.retrieval import PASSAGE_KIND, QUESTION_KIND, QUESTION_SECTION
 
 _GUIDE_SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.M)
 DENSE_CHARS = 700
@@ -34,11 +34,17 @@ class Chunk:
     dense: bool
     as_query: bool = False  # embedded with the query prefix (citizen phrasings)
 
+    @property
+    def kind(self) -> str:
+        """The store keeps citizen phrasings apart from passages (bot.search.vectors.KINDS)."""
+        return QUESTION_KIND if self.section == QUESTION_SECTION else PASSAGE_KIND
+
     def metadata(self, digest: str) -> dict[str, str | bool]:
         return {
             "code": self.code,
             "title": self.title,
             "section": self.section,
+            "kind": self.kind,
             "level": self.level,
             "field": self.field,
             "digest": digest,

@@ -25,7 +25,7 @@ from bot.knowledge.summary import summary_problems
 from bot.redact import redact
 from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, STATE_FILE
 from bot.search.embedders import Embedder
-from bot.search.keywords import KeywordIndex
+from bot.search.keywords import DEFAULT_TOKENIZER, KeywordIndex
 from bot.search.lexicon import Lexicon
 from bot.search.vectors import Store
 from bot.text import fold
@@ -70,7 +70,7 @@ def load_knowledge(knowledge_dir: Path) -> tuple[list[Loaded], list[KnowledgeFil
         if code in seen:
             errors.append(KnowledgeFileError(path, "code", f"'{code}' is also used by {seen[code]}"))
             continue
-        problem = _phrasing_problem(item.item, phrasings)
+        problem = phrasing_problem(item.item, phrasings)
         if problem:
             errors.append(KnowledgeFileError(path, "questions", problem))
             continue
@@ -85,7 +85,7 @@ def load_knowledge(knowledge_dir: Path) -> tuple[list[Loaded], list[KnowledgeFil
     return loaded, errors
 
 
-def _phrasing_problem(item: Procedure | Guide, taken: dict[str, str]) -> str:
+def phrasing_problem(item: Procedure | Guide, taken: dict[str, str]) -> str:
     """Citizen phrasings must be one procedure's only (compared folded) and hold no personal data; on success
     they are added to `taken`."""
     questions = getattr(item, "questions", [])
@@ -134,6 +134,12 @@ def embed(chunks: list[Chunk], embedder: Embedder) -> Any:
 
 
 LEXICON_KEY = "~lexicon"  # the lexicon's digest, beside the procedures' in the state file
+INDEX_KEY = "~index"  # the layout of the index and the keyword tokenizer: a change rebuilds it
+INDEX_LAYOUT = "v2"  # v2: dense chunks in one collection per kind; keyword index in keyword.npz
+
+
+def index_key(tokenizer: str) -> str:
+    return f"{INDEX_LAYOUT}:{tokenizer}"
 
 
 def load_lexicon(knowledge_dir: Path) -> tuple[Lexicon | None, str, str]:
@@ -158,10 +164,13 @@ def _state(index_dir: Path) -> dict[str, str]:
         return {}
 
 
-def needs_ingest(knowledge_dir: Path, index_dir: Path) -> bool:
-    """Cheap check for `make run`: is there no index, or is a file newer than it?"""
+def needs_ingest(knowledge_dir: Path, index_dir: Path, tokenizer: str = DEFAULT_TOKENIZER) -> bool:
+    """Cheap check for `make run`: is there no index, one of another layout or tokenizer, or a file newer than
+    it?"""
     state = index_dir / STATE_FILE
-    if not state.exists() or not (index_dir / CATALOG_FILE).exists():
+    if not state.exists() or not (index_dir / CATALOG_FILE).exists() or not (index_dir / KEYWORD_FILE).exists():
+        return True
+    if _state(index_dir).get(INDEX_KEY) != index_key(tokenizer):
         return True
     built = state.stat().st_mtime
     files = [*knowledge_dir.rglob("*.md"), *knowledge_dir.rglob("*.yaml")]
@@ -175,6 +184,7 @@ def ingest(
     embedder: Embedder,
     progress: Progress | None = None,
     batch: int = 64,
+    tokenizer: str = DEFAULT_TOKENIZER,
 ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -190,9 +200,11 @@ def ingest(
     digests = {item.item.code: item.digest for item in loaded}
     if lexicon is not None and lexicon_digest:
         digests[LEXICON_KEY] = lexicon_digest
+    digests[INDEX_KEY] = index_key(tokenizer)
     stored = store.all_metadata()
     stored_digest: dict[str, str] = {}
     ids_by_code: dict[str, list[str]] = {}
+    stored_kind = {chunk_id: str(meta.get("kind", "")) for chunk_id, meta in stored.items()}
     for chunk_id, meta in stored.items():
         code = str(meta.get("code", ""))
         ids_by_code.setdefault(code, []).append(chunk_id)
@@ -212,7 +224,9 @@ def ingest(
         all_chunks.extend(chunks)
         dense_ids = sorted(c.id for c in chunks if c.dense)
         code = item.item.code
-        if stored_digest.get(code) == item.digest and sorted(ids_by_code.get(code, [])) == dense_ids:
+        # unchanged: same text, same chunks, each stored with its kind (a store from before kinds is re-embedded)
+        if (stored_digest.get(code) == item.digest and sorted(ids_by_code.get(code, [])) == dense_ids
+                and all(stored_kind.get(c.id) == c.kind for c in chunks if c.dense)):
             report.unchanged_files += 1
             continue
         todo.append((item, chunks))
@@ -252,7 +266,7 @@ def ingest(
 
     changed = bool(todo or gone) or _state(index_dir) != digests or not (index_dir / KEYWORD_FILE).exists()
     if changed:
-        write_index(index_dir, loaded, all_chunks, digests, lexicon)
+        write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer)
         report.rebuilt_index = True
     else:
         (index_dir / STATE_FILE).touch()
@@ -261,11 +275,11 @@ def ingest(
 
 
 def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str],
-                lexicon: Lexicon | None = None) -> None:
+                lexicon: Lexicon | None = None, tokenizer: str = DEFAULT_TOKENIZER) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     if lexicon is not None:
         write_atomic(index_dir / LEXICON_FILE, lexicon.model_dump_json())
-    keyword = KeywordIndex.build((c.id, c.text) for c in chunks)
+    keyword = KeywordIndex.build(((c.id, c.text) for c in chunks), tokenizer)
     tmp_kw = index_dir / (KEYWORD_FILE + ".tmp")
     keyword.save(tmp_kw)
     tmp_kw.replace(index_dir / KEYWORD_FILE)

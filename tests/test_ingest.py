@@ -110,3 +110,51 @@ def test_the_lexicon_is_compiled_and_a_bad_one_is_reported_by_path_and_field(tmp
     report = ingest(kb, settings.index_dir, store, embedder)
     assert any("lexicon.yaml: terms.0.means" in e for e in report.errors)
     assert Catalog.load(settings.index_dir).lexicon == lexicon  # the index keeps the lexicon it had
+
+
+def test_phrasings_are_stored_apart_and_a_store_from_before_kinds_is_migrated(small, embedder):
+    """Citizen phrasings go to the store's `question` kind, passages to `passage`; chunks stored before kinds
+    existed (no `kind` in their metadata, all in one collection) are re-embedded once, into their kind."""
+    settings, store = small
+    run(settings, store, embedder)
+    catalog = Catalog.load(settings.index_dir)
+    phrasings = sum(len(catalog.procedures[c].questions) for c in CODES)
+    vector = embedder.embed_queries(["làm giấy khai sinh cho con"])[0]
+    questions = store.query(vector, k=100, kind="question")
+    assert len(questions) == phrasings and {h.metadata["section"][:7] for h in questions} == {"cau-hoi"}
+    passages = store.query(vector, k=100, kind="passage")
+    assert [h.metadata["section"] for h in passages] == ["tong-quan"] * 3 and passages[0].metadata["code"] == "1.001193"
+
+    # the layout before kinds: every chunk in the passage collection, none with a kind
+    meta = store.all_metadata()
+    old = {i: {k: v for k, v in m.items() if k != "kind"} for i, m in meta.items()}
+    vectors = embedder.embed_passages([i for i in old])
+    store.upsert(list(old), vectors, list(old), list(old.values()))
+    assert store.query(vector, k=100, kind="question") == []
+    migrated = run(settings, store, embedder)
+    assert migrated.embedded_files == 3 and store.count() == 3 + phrasings
+    assert len(store.query(vector, k=100, kind="question")) == phrasings
+    assert run(settings, store, embedder).embedded_files == 0
+
+
+def test_changing_the_keyword_tokenizer_rebuilds_the_keyword_index(small, embedder):
+    from ingest.pipeline import needs_ingest
+
+    settings, store = small
+    run(settings, store, embedder)
+    assert Catalog.load(settings.index_dir).keyword.tokenizer == "ngrams"
+    assert not needs_ingest(settings.knowledge_dir, settings.index_dir, "ngrams")
+    assert needs_ingest(settings.knowledge_dir, settings.index_dir, "pyvi")
+    report = ingest(settings.knowledge_dir, settings.index_dir, store, embedder, tokenizer="pyvi")
+    assert (report.embedded_files, report.rebuilt_index) == (0, True)  # nothing re-embedded
+    keyword = Catalog.load(settings.index_dir).keyword
+    assert keyword.tokenizer == "pyvi" and "khai_sinh" in keyword.terms and "dang_ky" in keyword.terms
+    assert keyword.search(keyword.query_terms("đăng ký khai sinh"), k=1)[0][0].startswith("1.001193#")
+    assert not needs_ingest(settings.knowledge_dir, settings.index_dir, "pyvi")
+    # an index of the layout before keyword.npz does not load: it asks for `tthc ingest`
+    from bot.errors import IndexNotReadyError
+
+    (settings.index_dir / "keyword.npz").unlink()
+    with pytest.raises(IndexNotReadyError, match="older layout"):
+        Catalog.load(settings.index_dir)
+    assert needs_ingest(settings.knowledge_dir, settings.index_dir, "pyvi")

@@ -63,3 +63,33 @@ def test_ingest_and_search_against_a_chroma_server(chroma_url, kb_dir, tmp_path,
     assistant = Assistant.build(settings, embedder=embedder)  # a new client, through the server
     assert assistant.store.count() == store.count()
     assert assistant.search("đăng ký tạm trú cần gì").results[0].code == "1.004194"
+
+
+def test_kinds_are_kept_apart(store, embedder):
+    """Passages and citizen phrasings: a query of one kind sees only that kind, unfiltered; an id moves whole."""
+    texts = ["Thủ tục đăng ký khai sinh", "làm giấy khai sinh cho con ở đâu", "Thủ tục đăng ký kết hôn"]
+    ids = ["a#tong-quan", "a#cau-hoi-1", "b#tong-quan"]
+    kinds = ["passage", "question", "passage"]
+    metas = [{"code": i.split("#")[0], "section": i.split("#")[1], "kind": k, "digest": "x"}
+             for i, k in zip(ids, kinds, strict=True)]
+    store.upsert(ids, embedder.embed_passages(texts), texts, metas)
+    vector = embedder.embed_queries(["khai sinh cho con"])[0]
+    assert [h.id for h in store.query(vector, k=5, kind="question")] == ["a#cau-hoi-1"]
+    passages = store.query(vector, k=5, kind="passage")
+    assert [h.id for h in passages] == ["a#tong-quan", "b#tong-quan"]
+    assert passages[0].metadata["kind"] == "passage" and passages[0].text == "Thủ tục đăng ký khai sinh"
+    both = store.query(vector, k=5)
+    assert {h.id for h in both} == set(ids) and [h.score for h in both] == sorted((h.score for h in both), reverse=True)
+    assert len(store.query(vector, k=2)) == 2
+    assert store.count() == 3 and {m["kind"] for m in store.all_metadata().values()} == {"passage", "question"}
+    # the same id upserted as another kind leaves the first kind
+    store.upsert(["a#cau-hoi-1"], embedder.embed_passages(["giấy khai sinh"]), ["giấy khai sinh"],
+                 [{"code": "a", "section": "cau-hoi-1", "kind": "passage", "digest": "y"}])
+    assert store.query(vector, k=5, kind="question") == [] and store.count() == 3
+    store.delete(["a#cau-hoi-1", "a#tong-quan"])
+    assert sorted(store.all_metadata()) == ["b#tong-quan"]
+    # a chunk without a kind is a passage; an unknown kind is refused
+    store.upsert(["c#t"], embedder.embed_passages(["Đăng ký tạm trú"]), ["Đăng ký tạm trú"], [{"code": "c"}])
+    assert [h.id for h in store.query(vector, k=5, kind="passage")][-1:] != [] and store.count() == 2
+    with pytest.raises(ValueError, match="kind"):
+        store.upsert(["d#t"], embedder.embed_passages(["x"]), ["x"], [{"code": "d", "kind": "image"}])

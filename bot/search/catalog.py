@@ -16,7 +16,7 @@ from bot.search.lexicon import Lexicon
 
 CATALOG_FILE = "catalog.json"
 LEXICON_FILE = "lexicon.json"
-KEYWORD_FILE = "keyword.json"
+KEYWORD_FILE = "keyword.npz"
 STATE_FILE = "state.json"
 
 
@@ -37,6 +37,8 @@ class Catalog:
         path = index_dir / CATALOG_FILE
         if not (index_dir / STATE_FILE).exists() or not path.exists():
             raise IndexNotReadyError(f"No index in {index_dir}. Run `tthc ingest` first (or `make run`).")
+        if not (index_dir / KEYWORD_FILE).exists():  # an index of an older layout (keyword.json)
+            raise IndexNotReadyError(f"The index in {index_dir} is of an older layout. Run `tthc ingest`.")
         data = json.loads(path.read_text(encoding="utf-8"))
         procs = {p["code"]: Procedure.model_validate(p) for p in data["procedures"]}
         guides = {g["code"]: Guide.model_validate(g) for g in data["guides"]}

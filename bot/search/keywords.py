@@ -1,80 +1,159 @@
-"""A BM25 keyword index over diacritic-folded syllables and syllable bigrams.
+"""A BM25 keyword index over diacritic-folded terms.
 
-Built by ingest from every section chunk, saved next to the Chroma store, loaded by the bot.
+The terms of a text depend on the index's tokenizer (`TTHC_KEYWORD_TOKENIZER`, recorded in the index so that
+questions are always cut the way the index was):
+- `ngrams`: folded syllables and syllable bigrams;
+- `pyvi`, `underthesea`: folded syllables and the text's multi-syllable words as a Vietnamese word segmenter
+  cuts them ("đăng_ký", "giấy_khai_sinh"); both packages ship their models.
+
+Built by ingest from every section chunk, saved next to the Chroma store (compressed sparse rows in one .npz),
+loaded by the bot. Scoring is one numpy pass per query term.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import get_args
 
-from bot.text import words
+import numpy as np
+
+from bot.errors import ConfigError
+from bot.settings import KeywordTokenizerName, Settings
+from bot.text import nfc, words
 
 K1 = 1.2
 B = 0.75
+TOKENIZERS: tuple[str, ...] = get_args(KeywordTokenizerName)
+DEFAULT_TOKENIZER: str = Settings.model_fields["keyword_tokenizer"].default
 
 
-def terms(text: str) -> list[str]:
+def ngram_terms(text: str) -> list[str]:
     syl = words(text)
     return syl + [f"{a}_{b}" for a, b in pairwise(syl)]
 
 
+@cache
+def _segmenter(name: str) -> Callable[[str], list[str]]:
+    """A function from text to its words (syllables of a word joined by a space or "_"), loaded once."""
+    if name not in TOKENIZERS or name == "ngrams":
+        raise ValueError(f"unknown keyword tokenizer '{name}' (one of {', '.join(TOKENIZERS)})")
+    try:
+        if name == "pyvi":
+            from pyvi import ViTokenizer
+
+            return lambda text: ViTokenizer.tokenize(text).split()
+        from underthesea import word_tokenize
+
+        return lambda text: list(word_tokenize(text))
+    except ImportError:
+        raise ConfigError(f"TTHC_KEYWORD_TOKENIZER={name} needs the package: pip install -e '.[segment]'") from None
+
+
+def segmented_terms(text: str, tokenizer: str) -> list[str]:
+    """Folded syllables, plus each multi-syllable word of the segmenter's cut, folded and joined by "_"."""
+    syl = words(text)
+    compounds = []
+    for word in _segmenter(tokenizer)(nfc(text)):
+        parts = words(word.replace("_", " "))
+        if len(parts) > 1:
+            compounds.append("_".join(parts))
+    return syl + compounds
+
+
+def terms(text: str, tokenizer: str = "ngrams") -> list[str]:
+    return ngram_terms(text) if tokenizer == "ngrams" else segmented_terms(text, tokenizer)
+
+
 @dataclass
 class KeywordIndex:
+    """Postings in compressed sparse rows: term i's documents are `docs[offsets[i]:offsets[i + 1]]`, with their
+    term frequencies in `tfs` at the same places."""
+
     ids: list[str]
-    lengths: list[int]
-    postings: dict[str, list[tuple[int, int]]]
-    avg_len: float
+    lengths: np.ndarray  # terms per document
+    terms: list[str]
+    offsets: np.ndarray
+    docs: np.ndarray
+    tfs: np.ndarray
+    tokenizer: str = "ngrams"
+    avg_len: float = field(init=False)
+    _term_index: dict[str, int] = field(init=False, repr=False)
+    _weights: np.ndarray = field(init=False, repr=False)  # BM25's term-frequency part of each posting (float64)
+    _idf: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.avg_len = float(self.lengths.mean()) if len(self.lengths) else 0.0
+        self._term_index = {t: i for i, t in enumerate(self.terms)}
+        tf = self.tfs.astype(np.float64)
+        norm = K1 * (1 - B + B * self.lengths[self.docs] / max(self.avg_len, 1e-9))
+        self._weights = tf * (K1 + 1) / (tf + norm)
+        df = np.diff(self.offsets).astype(np.float64)
+        n = len(self.ids)
+        self._idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
 
     @classmethod
-    def build(cls, docs: Iterable[tuple[str, str]]) -> KeywordIndex:
+    def build(cls, docs: Iterable[tuple[str, str]], tokenizer: str = "ngrams") -> KeywordIndex:
         ids: list[str] = []
         lengths: list[int] = []
-        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, int]]] = {}
         for doc_id, text in docs:
-            counts = Counter(terms(text))
+            counts = Counter(terms(text, tokenizer))
             n = len(ids)
             ids.append(doc_id)
             lengths.append(sum(counts.values()))
             for term, tf in counts.items():
-                postings[term].append((n, tf))
-        avg = sum(lengths) / max(len(lengths), 1)
-        return cls(ids=ids, lengths=lengths, postings=dict(postings), avg_len=avg)
+                postings.setdefault(term, []).append((n, tf))
+        vocab = sorted(postings)
+        sizes = [len(postings[t]) for t in vocab]
+        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(sizes)
+        flat = [pair for t in vocab for pair in postings[t]]
+        pairs = np.array(flat, dtype=np.int32).reshape(-1, 2)
+        return cls(ids=ids, lengths=np.array(lengths, dtype=np.int32), terms=vocab, offsets=offsets,
+                   docs=pairs[:, 0].copy(), tfs=pairs[:, 1].copy(), tokenizer=tokenizer)
+
+    def query_terms(self, text: str) -> list[str]:
+        """The terms of a question, cut as this index's documents were."""
+        return terms(text, self.tokenizer)
 
     def idf(self, term: str) -> float:
-        df = len(self.postings.get(term, ()))
-        n = len(self.ids)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
+        i = self._term_index.get(term)
+        return float(self._idf[i]) if i is not None else 0.0
 
     def search(self, query_terms: list[str], k: int = 50) -> list[tuple[str, float]]:
-        scores: dict[int, float] = defaultdict(float)
-        for term in set(query_terms):
-            plist = self.postings.get(term)
-            if not plist:
+        scores = np.zeros(len(self.ids), dtype=np.float64)
+        for term, weight in sorted(Counter(query_terms).items()):  # one order, so that ties break the same way
+            i = self._term_index.get(term)
+            if i is None:
                 continue
-            idf = self.idf(term)
-            weight = query_terms.count(term)
-            for doc, tf in plist:
-                norm = K1 * (1 - B + B * self.lengths[doc] / self.avg_len)
-                scores[doc] += weight * idf * tf * (K1 + 1) / (tf + norm)
-        top = sorted(scores.items(), key=lambda kv: -kv[1])[:k]
-        return [(self.ids[i], s) for i, s in top]
+            start, end = self.offsets[i], self.offsets[i + 1]
+            # a document appears once in a term's postings, so fancy-index addition is exact
+            scores[self.docs[start:end]] += weight * self._idf[i] * self._weights[start:end]
+        hit = np.flatnonzero(scores)
+        if len(hit) > k:
+            hit = hit[np.argpartition(-scores[hit], k - 1)[:k]]
+        order = hit[np.argsort(-scores[hit], kind="stable")]
+        return [(self.ids[d], float(scores[d])) for d in order]
 
     def max_score(self, query_terms: list[str]) -> float:
         """The score a document holding every query term once would get: a scale for normalising."""
-        return sum(self.idf(t) * query_terms.count(t) for t in set(query_terms)) or 1.0
+        return sum(self.idf(t) * n for t, n in Counter(query_terms).items()) or 1.0
 
     def save(self, path: Path) -> None:
-        data = {"ids": self.ids, "lengths": self.lengths, "avg_len": self.avg_len, "postings": self.postings}
-        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        """One .npz (no pickles); `path` is written as given, so write to a temporary name and rename."""
+        with path.open("wb") as fh:
+            np.savez(fh, ids=np.array(self.ids, dtype=np.str_), terms=np.array(self.terms, dtype=np.str_),
+                     lengths=self.lengths, offsets=self.offsets, docs=self.docs, tfs=self.tfs,
+                     tokenizer=np.array(self.tokenizer, dtype=np.str_))
 
     @classmethod
     def load(cls, path: Path) -> KeywordIndex:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        postings = {t: [(int(d), int(f)) for d, f in p] for t, p in data["postings"].items()}
-        return cls(ids=data["ids"], lengths=data["lengths"], postings=postings, avg_len=data["avg_len"])
+        with np.load(path, allow_pickle=False) as data:
+            return cls(ids=data["ids"].tolist(), lengths=data["lengths"], terms=data["terms"].tolist(),
+                       offsets=data["offsets"], docs=data["docs"], tfs=data["tfs"], tokenizer=str(data["tokenizer"]))
+

@@ -19,7 +19,6 @@ from bot.limits import QUESTION_MAX_CHARS
 from bot.search.catalog import Catalog
 from bot.search.diacritics import Restorer
 from bot.search.embedders import Embedder
-from bot.search.keywords import terms
 from bot.search.query import Query, parse_query
 from bot.search.vectors import Store
 from bot.settings import Settings
@@ -29,6 +28,7 @@ log = logging.getLogger(__name__)
 
 COMPLAINT_GUIDE = "guide-khieu-nai-phan-anh"
 QUESTION_SECTION = "cau-hoi"  # the section of citizen phrasings' chunks (written by ingest)
+QUESTION_KIND, PASSAGE_KIND = "question", "passage"  # the store's kinds (bot.search.vectors.KINDS)
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
 
 
@@ -116,24 +116,26 @@ class Retriever:
             return SearchResponse(query, False, query.blocked, [])
         found = self.signals(query, cleaned, scope, field, agency)
         scores = fused(signal_matrix(found), self.settings, scope)
-        results = [self._result(self.catalog.items[x.code], float(score), x.dense, x.keyword, x.section)
-                   for x, score in zip(found, scores, strict=True)]
-        results.sort(key=lambda r: -r.score)
-        if not results or results[0].score < self.settings.min_score:
+        order = np.argsort(-scores, kind="stable")
+        if not len(order) or round(float(scores[order[0]]), 4) < self.settings.min_score:
             return SearchResponse(query, False, "no_match", [])
-        return SearchResponse(query, True, "", results[:k],
-                              confident=confident([r.score for r in results[:2]], self.settings))
+        top = [round(float(scores[i]), 4) for i in order[:2]]
+        # only the first k become results (each with a snippet): there are often a few hundred candidates
+        results = [self._result(self.catalog.items[found[i].code], float(scores[i]), found[i].dense,
+                                found[i].keyword, found[i].section) for i in order[:k]]
+        return SearchResponse(query, True, "", results, confident=confident(top, self.settings))
 
     def signals(self, query: Query, cleaned: str, scope: Scope = "citizen", field: str = "",
                 agency: str = "") -> list[Signals]:
         """Every candidate procedure with what each retriever says of it (fused by `fuse`)."""
         s = self.settings
         # keyword side: best chunk per procedure, plus a little for a second matching section
-        q_terms = terms(query.expanded)
-        scale = self.catalog.keyword.max_score(q_terms)
+        keyword = self.catalog.keyword
+        q_terms = self.keyword_terms(query)
+        scale = keyword.max_score(q_terms)
         kw_best: dict[str, tuple[float, str]] = {}
         kw_second: dict[str, float] = defaultdict(float)
-        for chunk_id, score in self.catalog.keyword.search(q_terms, k=300):
+        for chunk_id, score in keyword.search(q_terms, k=300):
             code, section = self.catalog.chunk_section.get(chunk_id, (chunk_id.split("#")[0], ""))
             if code not in kw_best:
                 kw_best[code] = (score, section)
@@ -167,13 +169,19 @@ class Retriever:
                                isinstance(item, Procedure) and item.is_commune, section))
         return out
 
+    def keyword_terms(self, query: Query) -> list[str]:
+        """The question's terms for the keyword index, cut as the index was (a segmenter cuts words better with
+        diacritics: the question's folded syllables get the titles' diacritics back first)."""
+        keyword = self.catalog.keyword
+        return keyword.query_terms(query.expanded if keyword.tokenizer == "ngrams"
+                                   else self.restorer.restore(query.expanded))
+
     def _best_hits(self, vector: Any, n: int, phrasings: bool) -> dict[str, tuple[float, str, str]]:
-        """The best dense hit per procedure, among citizen phrasings or among the other chunks: (cosine, section,
-        text). Filtered in the store: the nearest chunks to a question are mostly phrasings, which would crowd
-        the passages out of an unfiltered top-n."""
-        where = {"section": QUESTION_SECTION} if phrasings else {"section": {"$ne": QUESTION_SECTION}}
+        """The best dense hit per procedure, among citizen phrasings or among the passages: (cosine, section,
+        text). Each kind apart (the store keeps them apart): the nearest chunks to a question are mostly
+        phrasings, which would crowd the passages out of a top-n of both."""
         best: dict[str, tuple[float, str, str]] = {}
-        for hit in self.store.query(vector, n, where=where):
+        for hit in self.store.query(vector, n, kind=QUESTION_KIND if phrasings else PASSAGE_KIND):
             code = str(hit.metadata.get("code", ""))
             if code and (code not in best or hit.score > best[code][0]):
                 best[code] = (hit.score, str(hit.metadata.get("section", "")), hit.text)

@@ -27,30 +27,47 @@ class Hit:
     text: str
 
 
+# Each chunk has a kind (metadata "kind"): the procedures' passages, or citizens' phrasings of a question. A store
+# keeps each kind apart, so that asking for the nearest chunks of one kind needs no filter (a filtered HNSW query
+# is several times slower than a plain one).
+KINDS = ("passage", "question")
+DEFAULT_KIND = "passage"
+
+
 class Store(Protocol):
-    """Dense chunks by id, each with its vector, text and flat metadata (`code`, `section`, `digest`)."""
+    """Dense chunks by id, each with its vector, text and flat metadata (`code`, `section`, `kind`, `digest`)."""
 
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
     ) -> None:
-        """Insert or replace these chunks; an id that exists is overwritten whole."""
+        """Insert or replace these chunks, each with the kind in its metadata (`passage` when none); an id that
+        exists is overwritten whole, whatever kind it had."""
         ...
 
     def delete(self, ids: Sequence[str]) -> None:
-        """Remove these chunks; unknown ids and an empty list are no-ops."""
+        """Remove these chunks, of any kind; unknown ids and an empty list are no-ops."""
         ...
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """The k nearest chunks by cosine similarity, best first; [] on an empty store."""
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
+              kind: str | None = None) -> list[Hit]:
+        """The k nearest chunks of this kind (None: of every kind) by cosine similarity, best first; [] on an
+        empty store."""
         ...
 
     def all_metadata(self) -> dict[str, dict[str, Any]]:
-        """Every chunk's metadata by id (ingest compares digests with it)."""
+        """Every chunk's metadata by id, of every kind (ingest compares digests with it)."""
         ...
 
     def count(self) -> int:
-        """How many chunks are stored."""
+        """How many chunks are stored, of every kind."""
         ...
+
+
+def kind_of(metadata: dict[str, Any]) -> str:
+    kind = str(metadata.get("kind") or DEFAULT_KIND)
+    if kind not in KINDS:
+        raise ValueError(f"unknown chunk kind '{kind}' (one of {', '.join(KINDS)})")
+    return kind
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -70,55 +87,74 @@ def chroma_client(settings: Settings) -> Any:
 
 
 class ChromaStore:
+    """One Chroma collection per kind: `name` for passages, `name-question` for citizen phrasings."""
+
     def __init__(self, client: Any, name: str, embedder: Embedder) -> None:
-        self._collection = client.get_or_create_collection(
-            name=name,
-            embedding_function=TthcEmbeddingFunction(embedder),
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": embedder.name, "dim": embedder.dim},
-        )
+        self._collections = {
+            kind: client.get_or_create_collection(
+                name=name if kind == DEFAULT_KIND else f"{name}-{kind}",
+                embedding_function=TthcEmbeddingFunction(embedder),
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedder": embedder.name, "dim": embedder.dim},
+            )
+            for kind in KINDS
+        }
 
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
     ) -> None:
-        if ids:
-            self._collection.upsert(
-                ids=list(ids), embeddings=vectors, documents=list(texts), metadatas=list(metadatas)
-            )
+        rows: dict[str, list[int]] = {}
+        for i, meta in enumerate(metadatas):
+            rows.setdefault(kind_of(meta), []).append(i)
+        vectors = np.asarray(vectors)
+        for kind, idx in rows.items():
+            kind_ids = [ids[i] for i in idx]
+            self._collections[kind].upsert(ids=kind_ids, embeddings=vectors[idx], documents=[texts[i] for i in idx],
+                                           metadatas=[metadatas[i] for i in idx])
+            for other, collection in self._collections.items():
+                if other != kind:  # an id lives in one kind only
+                    collection.delete(ids=kind_ids)
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
-            self._collection.delete(ids=list(ids))
+            for collection in self._collections.values():
+                collection.delete(ids=list(ids))
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        n = min(k, self.count())
-        if n <= 0:
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
+              kind: str | None = None) -> list[Hit]:
+        if k <= 0:
             return []
-        res = self._collection.query(query_embeddings=[vector], n_results=n, where=where or None)
-        hits = []
-        for i, id_ in enumerate(res["ids"][0]):
-            hits.append(
-                Hit(
-                    id=id_,
-                    score=1.0 - float(res["distances"][0][i]),
-                    metadata=dict(res["metadatas"][0][i] or {}),
-                    text=(res["documents"][0][i] or ""),
+        kinds = [kind] if kind is not None else list(KINDS)
+        hits: list[Hit] = []
+        for name in kinds:
+            # Chroma answers with what it has when k exceeds the count; asking for the count costs a round trip
+            res = self._collections[name].query(query_embeddings=[vector], n_results=k, where=where or None)
+            for i, id_ in enumerate(res["ids"][0]):
+                hits.append(
+                    Hit(
+                        id=id_,
+                        score=1.0 - float(res["distances"][0][i]),
+                        metadata=dict(res["metadatas"][0][i] or {}),
+                        text=(res["documents"][0][i] or ""),
+                    )
                 )
-            )
-        return hits
+        if len(kinds) > 1:
+            hits.sort(key=lambda h: -h.score)
+        return hits[:k]
 
     def all_metadata(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        total = self.count()
         step = 2000
-        for offset in range(0, total, step):
-            res = self._collection.get(include=["metadatas"], limit=step, offset=offset)
-            for id_, meta in zip(res["ids"], res["metadatas"], strict=True):
-                out[id_] = dict(meta or {})
+        for collection in self._collections.values():
+            total = int(collection.count())
+            for offset in range(0, total, step):
+                res = collection.get(include=["metadatas"], limit=step, offset=offset)
+                for id_, meta in zip(res["ids"], res["metadatas"], strict=True):
+                    out[id_] = dict(meta or {})
         return out
 
     def count(self) -> int:
-        return int(self._collection.count())
+        return sum(int(c.count()) for c in self._collections.values())
 
 
 VECTOR_STORES: Backends[Store] = Backends("vector store", "TTHC_VECTOR_STORE")
