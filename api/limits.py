@@ -2,8 +2,9 @@
 
 Three limits, each a `Limiter` keyed by the client address (the proxy's `X-Forwarded-For` only when the proxy is
 trusted, `TTHC_FORWARDED_ALLOW_IPS`): questions (every POST under /api/ and the chat), costly GETs (searches,
-QR codes) and failed admin-key attempts. `RateLimiter` keeps its counts in this process; a store shared by the
-workers can take its place behind the same three methods.
+QR codes) and failed admin-key attempts; the clerk sign-in adds a fourth (failures per address). By default
+(`TTHC_RATE_LIMITS=database`) they are counted in the database (`bot.database.rates.SharedLimiter`), so every
+worker shares them; `process` keeps them in each process (`RateLimiter`), for a single worker.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
+from bot.database.rates import SharedLimiter
 from bot.settings import Settings
 
 
@@ -42,9 +47,11 @@ class Limiter(Protocol):
 class RateLimiter:
     """A sliding window per key, in this process (each worker counts its own; a load balancer can add its own)."""
 
-    def __init__(self, per_minute: int, window_seconds: float = 60.0) -> None:
+    def __init__(self, per_minute: int, window_seconds: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute  # events per window (the window is a minute unless told)
         self.window = window_seconds
+        self.clock = clock
         self._lock = threading.Lock()
         self._hits: dict[str, deque[float]] = defaultdict(deque)
 
@@ -60,7 +67,7 @@ class RateLimiter:
                 del self._hits[key]
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             hits = self._recent(key, now)
             if len(hits) >= self.per_minute:
@@ -70,13 +77,13 @@ class RateLimiter:
             return True
 
     def add(self, key: str) -> None:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             self._recent(key, now).append(now)
             self._forget_idle(now)
 
     def wait_seconds(self, key: str) -> int:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             hits = self._recent(key, now)
             if len(hits) < self.per_minute:
@@ -92,10 +99,26 @@ class Limits:
     searches: Limiter
     admin_failures: Limiter
 
+    login_failures: Limiter
+
     @classmethod
     def per_process(cls, settings: Settings) -> Limits:
         return cls(RateLimiter(settings.rate_limit_per_minute), RateLimiter(settings.search_rate_limit_per_minute),
-                   RateLimiter(settings.admin_failures_limit, settings.admin_failures_window_seconds))
+                   RateLimiter(settings.admin_failures_limit, settings.admin_failures_window_seconds),
+                   RateLimiter(settings.clerk_address_failures, settings.clerk_lockout_minutes * 60))
+
+    @classmethod
+    def shared(cls, settings: Settings, engine: Engine) -> Limits:
+        """Counted in the database: every worker sees every other's hits."""
+        s = settings
+        return cls(SharedLimiter(engine, "questions", s.rate_limit_per_minute),
+                   SharedLimiter(engine, "searches", s.search_rate_limit_per_minute),
+                   SharedLimiter(engine, "admin", s.admin_failures_limit, s.admin_failures_window_seconds),
+                   SharedLimiter(engine, "login", s.clerk_address_failures, s.clerk_lockout_minutes * 60))
+
+    @classmethod
+    def of(cls, settings: Settings, engine: Engine) -> Limits:
+        return cls.shared(settings, engine) if settings.rate_limits == "database" else cls.per_process(settings)
 
 
 # GETs that cost as much as a question: retrieval (the clerk search), commune search, QR codes, the home page's
@@ -137,7 +160,7 @@ class LimitsMiddleware:
         path, method = scope["path"], scope["method"]
         client = (scope.get("client") or ("?", 0))[0]
         admin = path.startswith(ADMIN_PREFIX)
-        if admin and (wait := self.limits.admin_failures.wait_seconds(client)):
+        if admin and (wait := await run_in_threadpool(self.limits.admin_failures.wait_seconds, client)):
             await _rate_limited(wait, admin=True)(scope, receive, send)
             return
         api = path.startswith("/api/")
@@ -145,7 +168,7 @@ class LimitsMiddleware:
             limiter: Limiter | None = self.limits.questions
         else:
             limiter = self.limits.searches if method in ("GET", "HEAD") and _costly_get(scope) else None
-        if limiter is not None and not limiter.allow(client):
+        if limiter is not None and not await run_in_threadpool(limiter.allow, client):
             await _rate_limited(60)(scope, receive, send)
             return
         if admin:
@@ -190,7 +213,7 @@ class LimitsMiddleware:
     def _counting_failures(self, client: str, send: Send) -> Send:
         async def counting(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 401:
-                self.limits.admin_failures.add(client)
+                await run_in_threadpool(self.limits.admin_failures.add, client)
             await send(message)
 
         return counting

@@ -84,7 +84,10 @@ def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(knowledge_dir=kb_dir, var_dir=tmp_path_factory.mktemp("var"))
+    # rate limits are counted in the database, which every app of the session shares: the tests of the limits
+    # themselves use a database of their own
+    return Settings(knowledge_dir=kb_dir, var_dir=tmp_path_factory.mktemp("var"), rate_limit_per_minute=100_000,
+                    search_rate_limit_per_minute=100_000)
 
 
 @pytest.fixture(scope="session")

@@ -135,7 +135,7 @@ def test_login_sets_a_strict_cookie_and_a_new_session_id(clerk_app):
 
     r = client.post("/clerk/login", data={"csrf_token": form_csrf(form.text), "username": "lan.hoavang",
                                           "password": PASSWORD}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/clerk/office"
+    assert r.status_code == 303 and r.headers["location"] == "/clerk/inbox"  # where a clerk works
     cookie = cookie_header(r).lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie  # development: http
     after = client.cookies["tthc_clerk"]
@@ -167,8 +167,8 @@ def test_pages_send_a_visitor_to_the_login_form_and_back(clerk_app):
     r = sign_in(client, "lan.hoavang", address_next="/clerk/office")
     assert r.headers["location"] == "/clerk/office"
     assert sign_in(TestClient(app), "lan.hoavang", address_next="https://evil.example/").headers["location"] == \
-        "/clerk/office"  # never to another site
-    assert client.get("/clerk/login", follow_redirects=False).headers["location"] == "/clerk/office"
+        "/clerk/inbox"  # never to another site
+    assert client.get("/clerk/login", follow_redirects=False).headers["location"] == "/clerk/inbox"
 
 
 def test_the_cookie_is_secure_in_production(clerk_app):

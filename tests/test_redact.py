@@ -122,7 +122,8 @@ def test_personal_data_is_redacted_before_storage_in_turns_and_feedback(client, 
                                            "rating": "down", "comment": message})
     assert r.status_code == 201
     with app.state.runtime.database.engine.connect() as conn:
-        question = conn.execute(text("select question from turns where id = :i"), {"i": chat["turn_id"]}).scalar()
+        question = conn.execute(text("select question from turns where session_id = :s"),
+                                {"s": chat["session_id"]}).scalar()
         comment = conn.execute(text("select comment from feedback where id = :i"), {"i": r.json()["id"]}).scalar()
     for stored in (question, comment):
         assert not [s for s in secrets if s in stored], stored

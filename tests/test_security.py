@@ -16,8 +16,14 @@ from api.app import create_app
 from tests.conftest import ADMIN_HEADERS, ADMIN_KEY
 
 
-def test_rate_limit_answers_429_in_vietnamese(settings, assistant):
-    app = create_app(settings.model_copy(update={"rate_limit_per_minute": 3}), assistant=assistant)
+def limited(settings, tmp_path, **update):
+    """The settings with these limits and a database of their own: limits are counted in the database, which the
+    session's other apps share."""
+    return settings.model_copy(update={**update, "database_url": f"sqlite:///{tmp_path / 'limits.db'}"})
+
+
+def test_rate_limit_answers_429_in_vietnamese(settings, assistant, tmp_path):
+    app = create_app(limited(settings, tmp_path, rate_limit_per_minute=3), assistant=assistant)
     with TestClient(app) as client:
         codes = [client.post("/api/chat", json={"message": "đăng ký tạm trú"}).status_code for _ in range(5)]
         assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
@@ -56,9 +62,9 @@ def test_logs_carry_no_personal_data(client, caplog):
     assert "[số điện thoại]" in text and "asked by [họ tên] ([email]), tax code [mã số thuế]" in text
 
 
-def test_search_gets_are_rate_limited_cards_are_not(settings, assistant):
+def test_search_gets_are_rate_limited_cards_are_not(settings, assistant, tmp_path):
     """GET /api/procedures runs the same retrieval as a question and was never limited."""
-    app = create_app(settings.model_copy(update={"search_rate_limit_per_minute": 3}), assistant=assistant)
+    app = create_app(limited(settings, tmp_path, search_rate_limit_per_minute=3), assistant=assistant)
     with TestClient(app) as client:
         codes = [client.get("/api/procedures", params={"q": "khai sinh"}).status_code for _ in range(5)]
         assert codes == [200, 200, 200, 429, 429]
@@ -71,10 +77,10 @@ def test_search_gets_are_rate_limited_cards_are_not(settings, assistant):
         assert other.get("/api/procedures", params={"q": "khai sinh"}).status_code == 200
 
 
-def test_wrong_admin_keys_are_limited_per_address(settings, assistant):
+def test_wrong_admin_keys_are_limited_per_address(settings, assistant, tmp_path):
     """300 wrong keys in a row all got 401; now the address gets 429 after `admin_failures_limit`, even with the
     right key, while another address is not affected."""
-    app = create_app(settings.model_copy(update={"admin_key": SecretStr(ADMIN_KEY), "admin_failures_limit": 5}),
+    app = create_app(limited(settings, tmp_path, admin_key=SecretStr(ADMIN_KEY), admin_failures_limit=5),
                      assistant=assistant)
     with TestClient(app) as client:
         codes = [client.get("/api/admin/stats", headers={"X-Admin-Key": f"guess-{i}"}).status_code for i in range(8)]
@@ -110,8 +116,14 @@ def test_docs_have_a_policy_that_allows_only_what_the_page_loads(client):
     inline = re.search(r"<script>(.*?)</script>", r.text, re.DOTALL)
     assert inline is not None
     digest = base64.b64encode(hashlib.sha256(inline.group(1).encode()).digest()).decode()
-    assert f"'sha256-{digest}'" in csp and "script-src https://cdn.jsdelivr.net 'sha256-" in csp
+    assert f"'sha256-{digest}'" in csp and "script-src 'self' 'sha256-" in csp
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-eval'" not in csp
+    assert "cdn" not in r.text and "cdn" not in csp  # Swagger UI comes from this server: /docs works offline
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
+    assert client.get("/docs/assets/swagger-ui.css").headers["content-type"].startswith("text/css")
+    assert client.get("/docs/assets/core.py").status_code == 422  # nothing else of the package
+    assert client.get("/docs/assets/..%2Fcore.py").status_code in (404, 422)
     assert "connect-src 'self'" in csp and r.headers["x-frame-options"] == "DENY"
     assert "fastapi.tiangolo.com" not in r.text  # the favicon is ours
     assert client.get("/openapi.json").status_code == 200
@@ -172,3 +184,52 @@ def test_access_lines_are_redacted_and_formatted_by_uvicorn():
         handler.handle(record)
     assert errors.getvalue() == ""
     assert stream.getvalue() == '10.1.2.3:5000 - "GET /api/procedures?q=CCCD+[số+giấy+tờ]+[email] HTTP/1.1" 200 OK\n'
+
+
+def test_a_session_id_alone_continues_nothing(app):
+    """A session id was a bearer token: whoever held it (a log line, a shared link) continued the conversation,
+    read its ticket replies, rated and deleted it. Now the browser that started it holds an HttpOnly owner key."""
+    with TestClient(app) as client:  # a browser seen for the first time
+        _a_session_id_alone_continues_nothing(app, client)
+
+
+def _a_session_id_alone_continues_nothing(app, client):
+    first = client.post("/api/chat", json={"message": "đăng ký kết hôn cần gì"})
+    cookie = next(h for h in first.headers.get_list("set-cookie") if h.startswith("tthc_chat="))
+    assert "httponly" in cookie.lower() and "path=/api" in cookie.lower() and "samesite=lax" in cookie.lower()
+    victim = first.json()["session_id"]
+    mine = client.post("/api/chat", json={"message": "lệ phí bao nhiêu", "session_id": victim}).json()
+    assert mine["session_id"] == victim and mine["turn_id"] == 2  # the owner continues, turns numbered per session
+    ticket = client.post("/api/handoff", json={"session_id": victim, "commune": "20320"}).json()["code"]
+
+    with TestClient(app) as stranger:  # another browser: no owner key
+        taken = stranger.post("/api/chat", json={"message": "lệ phí bao nhiêu", "session_id": victim}).json()
+        assert taken["session_id"] != victim and taken["turn_id"] == 1  # a new session, not the victim's
+        assert stranger.post("/api/feedback", json={"session_id": victim, "turn_id": 1,
+                                                    "rating": "down"}).status_code == 404
+        assert stranger.get(f"/api/sessions/{victim}/messages").json() == {"tickets": [], "messages": []}
+        assert stranger.get(f"/api/handoff/{ticket}/events", params={"session_id": victim}).status_code == 404
+        assert stranger.post("/api/handoff", json={"session_id": victim, "commune": "20320"}).status_code == 404
+        assert stranger.delete(f"/api/sessions/{victim}").json()["turns"] == 0
+    database = app.state.runtime.database
+    assert len(database.conversations.turns(victim)) == 2  # nothing added to, or deleted from, the victim's
+    assert client.get(f"/api/sessions/{victim}/messages").json()["tickets"][0]["code"] == ticket
+    assert client.post("/api/feedback", json={"session_id": victim, "turn_id": 2, "rating": "up"}).status_code == 201
+
+
+def test_turn_ids_reveal_no_traffic(client):
+    """`turn_id` was one global counter; now it counts the session's own answers."""
+    for _ in range(3):
+        client.post("/api/chat", json={"message": "đăng ký khai sinh"})
+    with TestClient(client.app) as newcomer:
+        assert newcomer.post("/api/chat", json={"message": "đăng ký khai sinh"}).json()["turn_id"] == 1
+
+
+def test_the_owner_cookie_is_cross_site_in_production(settings, assistant, tmp_path):
+    """The widget's iframe runs on the commune's own site: in production the key is Secure; SameSite=None;
+    Partitioned, so that the iframe keeps its session."""
+    production = limited(settings, tmp_path, env="production", admin_key=SecretStr(ADMIN_KEY))
+    with TestClient(create_app(production, assistant=assistant), base_url="https://testserver") as client:
+        r = client.post("/api/chat", json={"message": "đăng ký khai sinh"})
+        cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("tthc_chat=")).lower()
+        assert "secure" in cookie and "samesite=none" in cookie and "partitioned" in cookie and "httponly" in cookie

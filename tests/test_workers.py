@@ -18,6 +18,8 @@ from ingest.pipeline import ingest
 from tests.conftest import ADMIN_HEADERS, ADMIN_KEY
 from tests.services import free_port, wait_ready
 
+SEARCHES_PER_MINUTE = 12
+
 
 @pytest.fixture(scope="module")
 def two_workers(chroma_url, postgres_url, kb_dir, tmp_path_factory, embedder):
@@ -37,7 +39,7 @@ def two_workers(chroma_url, postgres_url, kb_dir, tmp_path_factory, embedder):
     port = free_port()
     env = {**os.environ, "TTHC_KNOWLEDGE_DIR": str(kb), "TTHC_VAR_DIR": str(settings.var_dir),
            "TTHC_CHROMA_URL": chroma_url, "TTHC_COLLECTION": "workers", "TTHC_DATABASE_URL": postgres_url,
-           "TTHC_ADMIN_KEY": ADMIN_KEY}
+           "TTHC_ADMIN_KEY": ADMIN_KEY, "TTHC_SEARCH_RATE_LIMIT_PER_MINUTE": str(SEARCHES_PER_MINUTE)}
     server = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "2"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -53,22 +55,29 @@ def test_one_session_continues_across_two_workers(two_workers, postgres_url):
     base, _ = two_workers
     session, served_by, turns = None, set(), []
     questions = ["đăng ký khai sinh", "đăng ký kết hôn", "đăng ký tạm trú", "chứng thực bản sao"]
+    browser = httpx.Cookies()  # the browser's cookies (its session owner key), over fresh connections
     for i in range(40):
-        with httpx.Client(base_url=base, timeout=30) as fresh:  # a new connection each time
+        with httpx.Client(base_url=base, timeout=30, cookies=browser) as fresh:  # a new connection each time
             r = fresh.post("/api/chat", json={"message": questions[i % 4], "session_id": session})
+            browser.update(fresh.cookies)
         assert r.status_code == 200, r.text
+        assert session is None or r.json()["session_id"] == session  # the same session, on either worker
         session = r.json()["session_id"]
         turns.append(r.json()["turn_id"])
         served_by.add(r.headers["x-served-by"])
         if len(served_by) == 2 and i >= 4:
             break
     assert len(served_by) == 2, "requests never reached the second worker"
+    assert turns == list(range(1, len(turns) + 1))  # numbered within the session: no global counter
     for turn in turns:  # feedback on turns written by either worker
-        with httpx.Client(base_url=base, timeout=30) as fresh:
+        with httpx.Client(base_url=base, timeout=30, cookies=browser) as fresh:
             assert fresh.post("/api/feedback", json={"session_id": session, "turn_id": turn,
                                                      "rating": "up"}).status_code == 201
+        with httpx.Client(base_url=base, timeout=30) as stranger:  # the id alone rates nothing
+            assert stranger.post("/api/feedback", json={"session_id": session, "turn_id": turn,
+                                                        "rating": "down"}).status_code == 404
     stored = Database(postgres_url).conversations.turns(session)
-    assert [t.id for t in stored] == turns and {t.channel for t in stored} == {"chat"}
+    assert len(stored) == len(turns) and {t.channel for t in stored} == {"chat"}
 
 
 def test_an_office_edit_on_one_worker_is_served_by_both(two_workers):
@@ -105,7 +114,7 @@ def test_a_clerk_edit_on_one_worker_is_served_by_both(two_workers, postgres_url)
         form = browser.get("/clerk/login")
         r = browser.post("/clerk/login", data={"csrf_token": form_csrf(form.text), "username": username,
                                                "password": PASSWORD})
-        assert r.status_code == 303 and r.headers["location"] == "/clerk/office", r.text
+        assert r.status_code == 303 and r.headers["location"] == "/clerk/inbox", r.text
         csrf = browser.get("/api/clerk/me").json()["csrf_token"]
         started = time.monotonic()
         r = browser.put("/api/clerk/offices/20320", headers={"X-CSRF-Token": csrf},
@@ -123,3 +132,20 @@ def test_a_clerk_edit_on_one_worker_is_served_by_both(two_workers, postgres_url)
     assert [e.detail for e in database.audit.recent(1, target="20320")] == [{"changed": ["address", "hours"]}]
     (settings.knowledge_dir / "offices" / "20320.yaml").unlink()
     database.dispose()
+
+
+def test_the_rate_limit_is_shared_by_both_workers(two_workers):
+    """Each worker used to count its own hits, so two workers allowed twice the limit. Now 30 searches from one
+    address, spread over both workers, get exactly the limit (12) answered and the rest 429."""
+    base, _ = two_workers
+    if time.time() % 60 > 45:  # the count slides over minute-long slots: start in a fresh one, for an exact count
+        time.sleep(61 - time.time() % 60)
+    codes, served_by = [], set()
+    for _ in range(30):
+        with httpx.Client(base_url=base, timeout=30) as fresh:  # a new connection each time: either worker
+            r = fresh.get("/api/procedures", params={"q": "khai sinh"})
+        codes.append(r.status_code)
+        served_by.add(r.headers["x-served-by"])
+    assert len(served_by) == 2, "requests never reached the second worker"
+    assert codes.count(200) == SEARCHES_PER_MINUTE and codes.count(429) == 30 - SEARCHES_PER_MINUTE, codes
+    assert codes[:SEARCHES_PER_MINUTE] == [200] * SEARCHES_PER_MINUTE

@@ -32,7 +32,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["clerk"], dependencies=[Depends(csrf_checked)])
-HOME = "/clerk/office"
+HOME = "/clerk/inbox"  # where a clerk works: the citizens waiting for a person
 
 
 def client_address(request: Request) -> str:
@@ -103,7 +103,7 @@ def login(request: Request, database: DatabaseDep, settings: SettingsDep, sessio
         account = database.accounts.authenticate(username, form.get("password", ""), settings.clerk_max_failures,
                                                  timedelta(minutes=settings.clerk_lockout_minutes))
     except AuthError as exc:
-        failures.failed(address)
+        failures.add(address)
         known = database.accounts.find(username) is not None
         reason = {"WrongCredentialsError": "wrong-password" if known else "unknown-user",
                   "AccountLockedError": "locked", "AccountDisabledError": "disabled"}.get(type(exc).__name__, "refused")

@@ -28,7 +28,7 @@ def _hit(item: Procedure | Guide, score: float = 0.0, snippet: str = "") -> Proc
                         url=item.source_url, snippet=snippet or item.result[:200])
 
 
-@router.get("", response_model=ProcedureSearchResponse, responses=problems(422))
+@router.get("", response_model=ProcedureSearchResponse, responses=problems(422, 429))
 def search_procedures(
     assistant: AssistantDep,
     q: Annotated[str, Query(max_length=500, description="Words of the question or title, or a procedure code "

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from api.deps import DatabaseDep
+from api.deps import ChatOwnerDep, DatabaseDep
 from api.schemas import problems
 from bot.limits import SESSION_ID_PATTERN
 
@@ -24,10 +24,15 @@ class Forgotten(BaseModel):
 
 
 @router.delete("/sessions/{session_id}", response_model=Forgotten, responses=problems(422, 429))
-def forget(session_id: Annotated[str, Path(pattern=SESSION_ID_PATTERN)], database: DatabaseDep) -> Forgotten:
-    """Delete the session's questions, answers and feedback and the phone or e-mail left on its tickets. The
-    session id is the citizen's own (kept in their browser); an unknown one deletes nothing."""
+def forget(session_id: Annotated[str, Path(pattern=SESSION_ID_PATTERN)], database: DatabaseDep,
+           owner: ChatOwnerDep) -> Forgotten:
+    """Delete the session's questions, answers and feedback and the phone or e-mail left on its tickets. Only the
+    browser that owns the session may; another's, or an unknown one, deletes nothing."""
+    if not owner.owns(session_id):
+        return Forgotten(turns=0, feedback=0, contacts=0, message="Không có dữ liệu nào của cuộc trò chuyện này "
+                         "trên trình duyệt của bạn.")
     counts = database.retention.forget_session(session_id)
+    database.chat_sessions.forget(session_id)
     log.info("session forgotten: %d turns, %d feedback, %d contacts", counts["turns"], counts["feedback"],
              counts["contacts"])
     return Forgotten(**counts, message="Đã xóa cuộc trò chuyện và thông tin liên hệ của bạn khỏi hệ thống.")

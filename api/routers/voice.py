@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from api.deps import RuntimeDep
+from api.deps import ChatOwnerDep, RuntimeDep
 from api.routers.chat import chat_response
 from api.schemas import VoiceResponse, problems
 from bot.conversation import check_session_id
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 @router.post("/voice", response_model=VoiceResponse, responses=problems(404, 413, 422, 429, 503))
 def voice(
     runtime: RuntimeDep,
+    owner: ChatOwnerDep,
     audio: Annotated[UploadFile, File(description="webm/opus, ogg, mp4/m4a, wav or mp3; ≤ 60 s, ≤ 5 MB")],
     commune: Annotated[str | None, Form(max_length=COMMUNE_CODE_MAX_CHARS)] = None,
     session_id: Annotated[str | None, Form(max_length=64)] = None,
@@ -40,7 +41,7 @@ def voice(
     assistant = runtime.assistant
     transcript, correction = runtime.voice().hear(io.BytesIO(data), assistant, lang or "vi")
     log.info("voice seconds=%.1f rtf=%.2f changes=%d", transcript.duration, transcript.rtf, len(correction.changes))
-    reply = runtime.conversation.ask(session_id, correction.corrected, place, "voice")
-    chat = chat_response(assistant, reply)
+    reply = runtime.conversation.ask(owner.session(session_id), correction.corrected, place, "voice")
+    chat = chat_response(assistant, reply, runtime.database)
     return VoiceResponse(transcript=correction.raw, corrected=correction.corrected,
                          duration=round(transcript.duration, 2), **chat.model_dump())

@@ -69,6 +69,21 @@ class ConversationRepository:
         with Session(self.engine) as s:
             return s.scalar(select(func.count()).where(Turn.id == turn_id, Turn.session_id == session_id)) == 1
 
+    def number(self, session_id: str, turn_id: int) -> int:
+        """The turn's number within its session (1, 2, …): what the API shows instead of the row id, which
+        would reveal how many questions everyone has asked."""
+        with Session(self.engine) as s:
+            return int(s.scalar(select(func.count()).where(Turn.session_id == session_id, Turn.id <= turn_id)) or 0)
+
+    def turn_at(self, session_id: str, number: int) -> int | None:
+        """The row id of the session's turn `number` (1-based), or None."""
+        if number < 1:
+            return None
+        with Session(self.engine) as s:
+            found = s.scalar(select(Turn.id).where(Turn.session_id == session_id).order_by(Turn.id)
+                             .offset(number - 1).limit(1))
+            return int(found) if found is not None else None
+
     def counts(self) -> dict[str, int]:
         """Turns, turns in scope and sessions, over all time."""
         with Session(self.engine) as s:
