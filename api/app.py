@@ -31,8 +31,11 @@ from api.routers import (
     sessions,
     voice,
 )
+from api.routers.dashboard import router as dashboard_router
 from api.routers.handoff import router as handoff_router
 from api.routers.inbox import router as inbox_router
+from api.routers.proposals import router as proposals_router
+from api.routers.unanswered import router as unanswered_router
 from api.runtime import Runtime
 from bot.assistant import Assistant
 from bot.database.db import Database
@@ -59,17 +62,19 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                database: Database | None = None, voice_service: VoiceService | None = None) -> FastAPI:
     settings = settings or Settings()
     install_redaction()
+    db = database or Database(settings.db_url)  # an engine only: nothing connects before the first use
+    limits = Limits.of(settings, db.engine)  # in the database by default: shared by every worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_redaction()  # uvicorn's handlers exist by now
         # a second start of the same app object (tests) keeps the runtime the first one built or reloaded
         if getattr(app.state, "runtime", None) is None:
-            db = database or Database(settings.db_url)
             before, after = db.upgrade()
             if before != after:
                 log.info("database migrated from %s to %s", before, after)
-            app.state.runtime = Runtime(settings, db, assistant=assistant, voice=voice_service)
+            app.state.runtime = Runtime(settings, db, assistant=assistant, voice=voice_service,
+                                        login_failures=limits.login_failures)
         log.info("ready: %d procedures", len(app.state.runtime.assistant.catalog.procedures))
         yield
 
@@ -86,10 +91,13 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     routers = (chat.router, voice.router, feedback.router, procedures.router, communes.router, health.router,
                pages.router, admin.router, clerks.router, offices.router, docs.router)
     # + the handoff to a person (citizens, clerks' inbox) and forgetting a session
-    for router in (*routers, handoff_router, inbox_router, sessions.router):
+    # + the commune dashboard (events, charts, CSV, /api/clerk/analytics)
+    # + the unanswered-question loop (groups, links to procedures, the approval queue)
+    for router in (*routers, handoff_router, inbox_router, sessions.router, dashboard_router, unanswered_router,
+                   proposals_router):
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.add_middleware(LimitsMiddleware, limits=Limits.per_process(settings), max_body=settings.max_body_bytes,
+    app.add_middleware(LimitsMiddleware, limits=limits, max_body=settings.max_body_bytes,
                        large_bodies={"/api/voice": settings.voice_max_bytes + 65536})
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.env == "production")
     app.add_middleware(ServedByMiddleware)

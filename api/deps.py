@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import Cookie, Depends, Header, Request
+from fastapi import Cookie, Depends, Header, Request, Response
 
 from api.clerk_errors import LoginRequiredError
+from api.limits import Limiter
 from api.live import Changes
-from api.runtime import FailureWindow, Runtime
+from api.owner import ChatOwner, chat_owner
+from api.runtime import Runtime
 from bot.assistant import Assistant
 from bot.conversation import Conversation
 from bot.database.accounts import Account, Session
@@ -68,6 +70,15 @@ def get_conversation(runtime: RuntimeDep) -> Conversation:
     return runtime.conversation
 
 
+def get_chat_owner(runtime: RuntimeDep, response: Response,
+                   tthc_chat: Annotated[str, Cookie(max_length=128, include_in_schema=False)] = "") -> ChatOwner:
+    """The browser's chat owner key (a new one, set as a cookie on this response, when it has none)."""
+    owner = chat_owner(tthc_chat, runtime.database.chat_sessions)
+    owner.set_cookie(response, runtime.settings)
+    return owner
+
+
+ChatOwnerDep = Annotated[ChatOwner, Depends(get_chat_owner)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
@@ -83,11 +94,11 @@ FORM_MAX_BYTES = 64 * 1024
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def get_login_failures(runtime: RuntimeDep) -> FailureWindow:
+def get_login_failures(runtime: RuntimeDep) -> Limiter:
     return runtime.login_failures
 
 
-LoginFailuresDep = Annotated[FailureWindow, Depends(get_login_failures)]
+LoginFailuresDep = Annotated[Limiter, Depends(get_login_failures)]
 
 
 def current_session(
@@ -117,7 +128,8 @@ def signed_in_api(session: SessionDep) -> SignedIn:
 def signed_in_page(request: Request, session: SessionDep) -> SignedIn:
     """For /clerk/* pages: the signed-in account, else a redirect to the login form (and back afterwards)."""
     if session is None or session.account is None:
-        raise LoginRequiredError("Sign in first.", next_path=request.url.path)
+        query = request.url.query  # back to the same view (a dashboard's dates, a search) after signing in
+        raise LoginRequiredError("Sign in first.", next_path=request.url.path + (f"?{query}" if query else ""))
     return SignedIn(session.account, session)
 
 

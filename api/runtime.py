@@ -1,5 +1,5 @@
 """The one owner of a worker's live state: the assistant (catalog, indexes), the commune registry, office
-details, the conversation use-case, the voice service and the count of failed clerk sign-ins per address.
+details, the conversation use-case, the voice service and the limiter of failed clerk sign-ins per address.
 
 Every worker process has one `Runtime`. `reload()` rebuilds what comes from the knowledge base; each worker
 calls it when the index version changes (ingest, an admin edit on any worker, `tthc ingest` beside a running
@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict, deque
 
+from api.limits import Limiter, Limits
 from api.live import Changes
 from bot.assistant import Assistant
 from bot.conversation import Conversation
@@ -22,6 +22,7 @@ from bot.handoff import Handoff
 from bot.knowledge.communes import Locality, Office, Registry, load_offices, locality_of, offices_version
 from bot.search.catalog import index_version
 from bot.settings import Settings
+from bot.unanswered import Groups
 from bot.voice.service import VoiceService
 
 log = logging.getLogger(__name__)
@@ -29,42 +30,9 @@ log = logging.getLogger(__name__)
 RELOAD_CHECK_SECONDS = 5.0
 
 
-class FailureWindow:
-    """Failed sign-ins per client address within a sliding window (per worker, like the public rate limit)."""
-
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit = limit
-        self.seconds = seconds
-        self._lock = threading.Lock()
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, address: str, now: float) -> deque[float]:
-        failures = self._failures[address]
-        while failures and now - failures[0] > self.seconds:
-            failures.popleft()
-        return failures
-
-    def wait_seconds(self, address: str) -> int:
-        """0 when the address may try again, else how long until its oldest failure leaves the window."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent(address, now)
-            if len(failures) < self.limit:
-                return 0
-            return max(1, int(self.seconds - (now - failures[0])) + 1)
-
-    def failed(self, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent(address, now).append(now)
-            if len(self._failures) > 10000:  # forget addresses with nothing in the window
-                for key in [k for k, v in self._failures.items() if not self._recent(k, now)]:
-                    del self._failures[key]
-
-
 class Runtime:
     def __init__(self, settings: Settings, database: Database, assistant: Assistant | None = None,
-                 voice: VoiceService | None = None) -> None:
+                 voice: VoiceService | None = None, login_failures: Limiter | None = None) -> None:
         self.settings = settings
         self.database = database
         self._lock = threading.Lock()
@@ -77,9 +45,14 @@ class Runtime:
         self.changes = Changes()  # wakes this worker's live ticket views (SSE) when a ticket changes
         self.handoff = Handoff(database.tickets, database.conversations, settings.handoff_offer_after,
                                on_change=self.changes.notify)
-        self.conversation = Conversation(lambda: self.assistant, database.conversations, self.handoff)
+        self.conversation = Conversation(lambda: self.assistant, database.conversations, self.handoff,
+                                         events=database.events)
         self.voice_service = voice  # built on the first spoken question unless given
-        self.login_failures = FailureWindow(settings.clerk_address_failures, settings.clerk_lockout_minutes * 60)
+        # unanswered questions grouped by meaning (/clerk/unanswered), on the assistant's embedder
+        self.unanswered = Groups(database.unanswered, self.assistant.embedder, settings.unanswered_threshold,
+                                 settings.retention_days, settings.unanswered_limit)
+        # failed clerk sign-ins per address: shared by the workers when the app's limits are (api.limits)
+        self.login_failures = login_failures or Limits.of(settings, database.engine).login_failures
 
     def refresh(self) -> None:
         """Reload if the knowledge base changed since the last look (looked at most every few seconds)."""

@@ -12,6 +12,7 @@ session's ticket (`Reply.handoff`), and after the session failed the citizen twi
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -19,6 +20,7 @@ from typing import Literal
 from bot.answers.types import Answer
 from bot.assistant import Assistant
 from bot.database.conversations import ConversationRepository, new_session_id
+from bot.database.events import EventRepository, question_channel
 from bot.errors import InputError
 from bot.handoff import Handoff, HandoffView, asks_for_person
 from bot.knowledge.communes import Locality
@@ -57,25 +59,31 @@ class Conversation:
     """`assistant` is called on every turn, so that a reloaded catalog is used from the next question on."""
 
     def __init__(self, assistant: Callable[[], Assistant], conversations: ConversationRepository,
-                 handoff: Handoff | None = None) -> None:
+                 handoff: Handoff | None = None, events: EventRepository | None = None) -> None:
         self._assistant = assistant
         self.conversations = conversations
         self.handoff = handoff
+        self.events = events  # one `question` event per turn, for the dashboards
 
     def turn(self, session_id: str | None, text: str, commune: Locality | None = None, channel: Channel = "chat",
-             choice: str | None = None) -> Iterator[str | Reply]:
+             choice: str | None = None, via: str = "") -> Iterator[str | Reply]:
         """`commune`: where the citizen asks from (the page's QR code, the widget); `choice`: the procedure the
-        citizen picked after choices (a tapped chip)."""
+        citizen picked after choices (a tapped chip); `via`: where a typed question was typed ("page", "widget";
+        else the API), for the dashboards."""
+        started = time.perf_counter()
         session = session_or_new(session_id)
         if self.handoff is not None and not choice and len(text) <= QUESTION_MAX_CHARS and asks_for_person(text):
-            return iter([self._handoff(session, text, commune, channel)])
+            reply = self._handoff(session, text, commune, channel)
+            self._record(reply, commune, question_channel(channel, via), started)
+            return iter([reply])
         state, history = self.conversations.recent(session, HISTORY_TURNS) if session_id else ({}, [])
         pieces = self._assistant().stream(text, state=state, history=history, choice=choice,
                                           locality=commune)  # bad input raises here
-        return self._stored(pieces, session, commune.commune.ward_code if commune else "", channel)
+        return self._stored(pieces, session, commune.commune.ward_code if commune else "", channel,
+                            lambda reply: self._record(reply, commune, question_channel(channel, via), started))
 
     def _stored(self, pieces: Iterator[str | Answer], session: str, commune: str,
-                channel: Channel) -> Iterator[str | Reply]:
+                channel: Channel, record: Callable[[Reply], None] = lambda reply: None) -> Iterator[str | Reply]:
         for piece in pieces:
             if isinstance(piece, Answer):
                 turn_id = self.conversations.add(session, commune, piece, channel)
@@ -85,7 +93,9 @@ class Conversation:
                 if self.handoff is not None:
                     self.handoff.citizen_wrote(session)
                     offer = self.handoff.offers(session, turn_id)
-                yield Reply(piece, session, turn_id, offer_handoff=offer)
+                reply = Reply(piece, session, turn_id, offer_handoff=offer)
+                record(reply)
+                yield reply
                 return
             yield piece
 
@@ -103,7 +113,20 @@ class Conversation:
         log.info("handoff asked channel=%s commune=%s", channel, commune.commune.ward_code if commune else "-")
         return Reply(answer, session, turn_id, handoff=view)
 
+    def _record(self, reply: Reply, commune: Locality | None, channel: str, started: float) -> None:
+        """The turn's event: channel, kind of answer, the procedure answered and its field, the response time."""
+        if self.events is None:
+            return
+        answer = reply.answer
+        procedure = answer.sources[0].procedure_id if answer.kind == "answer" and answer.sources else ""
+        item = self._assistant().catalog.items.get(procedure) if procedure else None
+        self.events.record("question", commune=commune.commune.ward_code if commune else "",
+                           province=commune.commune.province_code if commune else "", channel=channel,
+                           kind=answer.kind, procedure_id=procedure, field=getattr(item, "field", "") or "",
+                           latency_ms=int((time.perf_counter() - started) * 1000), text=answer.question,
+                           session_id=reply.session_id, turn_id=reply.turn_id)
+
     def ask(self, session_id: str | None, text: str, commune: Locality | None = None, channel: Channel = "chat",
-            choice: str | None = None) -> Reply:
+            choice: str | None = None, via: str = "") -> Reply:
         """The whole turn at once: its Reply."""
-        return next(x for x in self.turn(session_id, text, commune, channel, choice) if isinstance(x, Reply))
+        return next(x for x in self.turn(session_id, text, commune, channel, choice, via) if isinstance(x, Reply))

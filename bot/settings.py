@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     clerk_max_failures: int = Field(5, ge=1, le=100, description="failed sign-ins in a row that lock the account")
     clerk_lockout_minutes: float = Field(15.0, gt=0, le=24 * 60, description="how long a locked account stays locked")
     clerk_address_failures: int = Field(
-        20, ge=1, le=10_000, description="failed sign-ins from one address (per worker) within the lockout time "
+        20, ge=1, le=10_000, description="failed sign-ins from one address within the lockout time "
                                          "before that address must wait")
 
     # Handoff to a person (`bot.handoff`, /clerk/inbox): live views look at the database this often for changes
@@ -110,13 +110,22 @@ class Settings(BaseSettings):
                                         "for changes made by other workers")
     handoff_stream_seconds: float = Field(300.0, ge=1, le=3600, description="a live view (SSE) ends after this "
                                           "long; the browser reconnects")
+    # The unanswered-question loop (`bot.unanswered`, /clerk/unanswered): questions are grouped by meaning when
+    # their average cosine similarity (the embedder's, as queries) is at least this
+    unanswered_threshold: float = Field(0.875, gt=0, le=1, description="cosine similarity that groups two "
+                                        "unanswered questions (average linkage); higher = smaller, purer groups")
+    unanswered_limit: int = Field(1500, ge=10, le=20_000, description="the newest distinct unanswered questions "
+                                  "grouped on one page view")
 
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite under var/")
     public_url: str = Field("http://127.0.0.1:8000", description="base URL printed in QR codes")
     rate_limit_per_minute: int = 60
+    rate_limits: Literal["database", "process"] = Field(
+        "database", description="where rate limits are counted: the database (shared by every worker and machine) "
+        "or each process (one worker only)")
     search_rate_limit_per_minute: int = Field(120, ge=1, description="costly GETs (search, QR codes) per address "
-                                                                     "and minute, per worker")
-    admin_failures_limit: int = Field(10, ge=1, description="wrong admin keys from one address (per worker) within "
+                                                                     "and minute")
+    admin_failures_limit: int = Field(10, ge=1, description="wrong admin keys from one address within "
                                                             "the window before it gets 429")
     admin_failures_window_seconds: float = Field(600.0, gt=0)
     forwarded_allow_ips: str = Field("", description="comma-separated addresses (or *) of the reverse proxies whose "

@@ -107,7 +107,7 @@ def chat(
     database = Database(settings.db_url)
     database.upgrade()
     assistant = build_assistant(generator)
-    conversation = Conversation(lambda: assistant, database.conversations)
+    conversation = Conversation(lambda: assistant, database.conversations, events=database.events)
     session_id = session_or_new(session)
     out(f"tthc-bot — hỏi về thủ tục hành chính (gõ 'exit' để thoát). Phiên: {session_id}")
     while True:

@@ -1,4 +1,5 @@
-"""Evaluation reports (`eval retrieval`, `eval answers`) and benchmarks (`bench`, `bench voice`, `bench load`)."""
+"""Evaluation reports (`eval retrieval`, `eval answers`) and benchmarks (`bench`, `bench voice`, `bench load`,
+`bench dashboard`)."""
 
 from __future__ import annotations
 
@@ -93,13 +94,29 @@ def bench_voice() -> None:
     out(run_voice_bench(get_settings()))
 
 
+def bench_dashboard(
+    events: Annotated[int, typer.Option(min=1000, max=20_000_000, help="synthetic events to seed")] = 1_000_000,
+    database_url: Annotated[str, typer.Option("--database-url", help="an EMPTY database to seed, e.g. "
+                                              "postgresql+psycopg://… (default: a temporary SQLite file)")] = "",
+    rounds: Annotated[int, typer.Option(min=3, max=1000, help="timed runs per query")] = 20,
+) -> None:
+    """Seed synthetic events across every commune and a year, then time each dashboard query (p50/p95) for the
+    busiest commune and province. Targets: p95 ≤ 300 ms (commune), ≤ 1 s (province)."""
+    from eval.bench_dashboard import run_dashboard_bench
+
+    out(run_dashboard_bench(get_settings(), events=events, database_url=database_url, rounds=rounds))
+
+
 def bench_load(
     workers: Annotated[int, typer.Option(min=1, max=8)] = 1,
     users: Annotated[int, typer.Option(min=1, max=500, help="simulated citizens")] = 50,
     seconds: Annotated[float, typer.Option(min=5, max=600)] = 60,
     voice_users: Annotated[int, typer.Option(min=0, max=20, help="users who upload spoken questions")] = 0,
+    tickets: Annotated[bool, typer.Option(help="every citizen asks for a person, without pausing: tickets/s")] = False,
+    rate_limits: Annotated[str, typer.Option(help="TTHC_RATE_LIMITS of the server: database or process")] = "database",
 ) -> None:
     """A bounded load test on loopback against `tthc serve --workers N`; prints req/s, p50/p95/p99, errors."""
     from eval.load import run_load
 
-    out(run_load(get_settings(), workers=workers, users=users, seconds=seconds, voice_users=voice_users))
+    out(run_load(get_settings(), workers=workers, users=users, seconds=seconds, voice_users=voice_users,
+                 tickets=tickets, rate_limits=rate_limits))

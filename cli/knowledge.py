@@ -109,3 +109,46 @@ def summarize(
         sys.stderr.write(f"not written: {problem}\n")
     out(f"written {report.written}, unchanged {report.unchanged}, read by hand (kept) {report.kept_reviewed}, "
         f"not wanted {report.skipped}, with problems {len(report.problems)}")
+
+
+def export_proposals(
+    target: Annotated[Path | None, typer.Option("--out", help="Write the patch to this file (default: stdout)")] = None,
+) -> None:
+    """Write the approved changes of the unanswered-question loop (phrasings linked to procedures) as a unified diff
+    against the knowledge files, for review in git (`patch -p1` or `git apply` from the folder above knowledge/).
+    Out-of-scope marks and notes for the knowledge base are listed in the patch's header."""
+    from bot.database.db import Database
+    from ingest.phrasings import Change, patch
+
+    settings = get_settings()
+    database = Database(settings.db_url)
+    try:
+        database.upgrade()
+        links = database.proposals.applied_links()
+        recorded = database.proposals.decided("recorded")
+        notes = database.proposals.all_notes()
+    finally:
+        database.dispose()
+    lines = [f"# tthc knowledge export-proposals: {len(links)} approved links, {len(recorded)} out-of-scope marks, "
+             f"{len(notes)} notes"]
+    for p in links:
+        decided = p.decided_at.date().isoformat() if p.decided_at else ""
+        lines.append(f"# proposal {p.id}: {len(p.applied)} phrasings -> {p.procedure_id}, proposed by {p.author}"
+                     f"{' (' + p.commune + ')' if p.commune else ''} {p.created_at.date().isoformat()}, "
+                     f"approved by {p.decided_by} {decided}")
+    for p in recorded:
+        lines.append(f"# proposal {p.id}: out of scope (recorded only): " + " | ".join(p.phrasings[:5]))
+    for n in notes:
+        lines.append(f"# note {n.id} by {n.author}{' (' + n.commune + ')' if n.commune else ''}: "
+                     + " ".join(n.text.split()))
+    diff = patch(settings.knowledge_dir, [Change(p.procedure_id, p.applied) for p in links])
+    text = "\n".join(lines) + "\n" + diff
+    if target is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {target}: {type(exc).__name__}")
+    out(f"wrote {target}: {len(links)} approved links, {len(recorded)} out-of-scope marks, {len(notes)} notes")

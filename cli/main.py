@@ -30,8 +30,9 @@ def build() -> typer.Typer:
     app.command()(serve.backup)
     app.command()(serve.restore)
 
-    kb = typer.Typer(no_args_is_help=True, help="The knowledge files: citizen summaries.")
+    kb = typer.Typer(no_args_is_help=True, help="The knowledge files: citizen summaries, approved proposals.")
     kb.command("summarize")(knowledge.summarize)
+    kb.command("export-proposals")(knowledge.export_proposals)
     app.add_typer(kb, name="knowledge")
 
     clerk = typer.Typer(no_args_is_help=True, help="Clerk accounts for /clerk/login (passwords from stdin).")
@@ -57,6 +58,7 @@ def build() -> typer.Typer:
     bench.callback(invoke_without_command=True)(evaluate.bench)
     bench.command("voice")(evaluate.bench_voice)
     bench.command("load")(evaluate.bench_load)
+    bench.command("dashboard")(evaluate.bench_dashboard)
     app.add_typer(bench, name="bench")
     return app
 

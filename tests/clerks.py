@@ -20,15 +20,18 @@ PASSWORD = "mat-khau-du-dai-2026"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def small_app(root: Path, kb_dir: Path, embedder: Any, **overrides: Any) -> tuple[Any, Settings, Database]:
-    """(app, settings, database) over one procedure (1.001193, birth registration) and the commune registry."""
+def small_app(root: Path, kb_dir: Path, embedder: Any, codes: tuple[str, ...] = ("1.001193",),
+              collection: str = "clerks", **overrides: Any) -> tuple[Any, Settings, Database]:
+    """(app, settings, database) over a few procedures (by default 1.001193, birth registration) and the commune
+    registry."""
     kb = root / "kb"
     (kb / "procedures").mkdir(parents=True)
     (kb / "guides").mkdir()
-    shutil.copy(kb_dir / "procedures" / "1.001193.md", kb / "procedures")
+    for code in codes:
+        shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
     for name in ("communes.csv", "provinces.csv", "lexicon.yaml"):
         shutil.copy(kb_dir / name, kb / name)
-    settings = Settings(knowledge_dir=kb, var_dir=root / "var", collection="clerks", **overrides)
+    settings = Settings(knowledge_dir=kb, var_dir=root / "var", collection=collection, **overrides)
     store = build_store(settings, embedder)
     report = ingest(kb, settings.index_dir, store, embedder)
     assert not report.errors, report.errors

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from api.clerk_nav import clerk_nav
 from api.deps import (
     ChangesDep,
     ClerkDep,
@@ -109,10 +110,7 @@ def inbox_page(clerk: ClerkPageDep, runtime: RuntimeDep) -> HTMLResponse:
     scope = f"{ROLE_SCOPE_VI.get(account.role, '')}{': ' + where if where else ''}"
     body = f"""<body><header><h1>Yêu cầu gặp cán bộ</h1>
 <p><span id="who">{escape(account.username)}</span> · {escape(scope)}</p>
-<nav aria-label="Trang cán bộ"><a href="/clerk">Tra cứu thủ tục</a> <a href="/clerk/office">Thông tin nơi tiếp nhận</a>
-<form method="post" action="/clerk/logout">
-<input type="hidden" name="csrf_token" value="{escape(clerk.session.csrf_token)}">
-<button type="submit">Đăng xuất</button></form></nav></header>
+{clerk_nav("/clerk/inbox", clerk.session.csrf_token)}</header>
 <main id="inbox" data-csrf="{escape(clerk.session.csrf_token)}"><section class="list" aria-label="Danh sách yêu cầu">
 <div class="tabs" role="group" aria-label="Trạng thái">
 <button type="button" data-status="open" aria-pressed="true">Đang chờ</button>

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.clerk_nav import clerk_nav
 from api.deps import ClerkDep, ClerkPageDep, DatabaseDep, FormDep, RuntimeDep, SignedIn, csrf_checked, visible_commune
 from api.routers.pages import _page
 from api.runtime import Runtime
@@ -104,9 +105,8 @@ pattern="[0-9]{5}" required><button type="submit">Mở</button></form>""")
     body = f"""<body><header><h1>Thông tin nơi tiếp nhận hồ sơ</h1>
 <p><span lang="vi">{escape(commune.ward_name)}, {escape(commune.province_name)}</span>
 · mã {escape(commune.ward_code)}</p>
-<div class="who">{escape(a.username)} ({escape(ROLE_VI.get(a.role, a.role))})
-<form method="post" action="/clerk/logout"><input type="hidden" name="csrf_token" value="{csrf}">
-<button type="submit" class="link">Đăng xuất</button></form></div></header>
+<div class="who">{escape(a.username)} ({escape(ROLE_VI.get(a.role, a.role))})</div>
+{clerk_nav("/clerk/office", clerk.session.csrf_token)}</header>
 <main>{note}<p class="muted">Chỉ ghi thông tin xã đã công bố. Để trống mục chưa có; không đoán.</p>
 <form class="card" method="post" action="/clerk/office"><input type="hidden" name="csrf_token" value="{csrf}">
 <input type="hidden" name="commune" value="{escape(commune.ward_code)}">{fields}

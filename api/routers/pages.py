@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from api.clerk_nav import clerk_nav
 from api.deps import DatabaseDep, OfficesDep, RegistryDep, SettingsDep
 from bot.errors import NotFoundError
 from bot.limits import QUESTION_MAX_CHARS
@@ -59,6 +60,10 @@ def commune_page(
         return _unknown_commune(ward_code)
     if src == "qr":
         database.scans.add(commune.ward_code)
+    # for the commune's dashboard: a scan of its QR code, or the page (or the widget's panel) opened otherwise
+    database.events.record("scan" if src == "qr" else "page_open", commune=commune.ward_code,
+                           province=commune.province_code,
+                           channel="qr" if src == "qr" else "widget" if embed == "1" else "page")
     office = offices.get(commune.ward_code)
     office_lines = []
     if office:
@@ -121,7 +126,7 @@ placeholder="Tên xã, phường (tên mới hoặc tên cũ)"><button type="sub
 
 @router.get("/clerk", response_class=HTMLResponse, include_in_schema=False)
 def clerk() -> HTMLResponse:
-    body = f"""<body><header><h1>Tra cứu thủ tục hành chính (cán bộ)</h1></header>
+    body = f"""<body><header><h1>Tra cứu thủ tục hành chính (cán bộ)</h1>{clerk_nav("/clerk")}</header>
 <main><div class="bar" role="search" aria-label="Tìm thủ tục"><input id="cq" type="search" autocomplete="off"
 placeholder="Tên, mã (1.001193) hoặc từ khóa…" aria-label="Tìm thủ tục theo tên, mã hoặc từ khóa" aria-controls="results"
 aria-describedby="keys" aria-keyshortcuts="/">

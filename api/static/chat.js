@@ -500,7 +500,8 @@
       if (turn.res) announce(turn.res); else status.textContent = turn.err || t("err");
       toTop(question);  // the citizen's own question at the top, the short answer right under it
     }
-    fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json", "Accept": "text/event-stream"},
+    fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json", "Accept": "text/event-stream",
+      "X-Tthc-Client": embedded ? "widget" : "page"},  // for the commune's dashboard: where it was asked
       body: JSON.stringify({message: q, commune: commune, session_id: state.session_id || null, lang: lang, stream: true,
         choice: choice || null})})
       .then(function (r) {

@@ -6,16 +6,21 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from bot.database.accounts import AccountRepository
+from bot.database.analytics import Analytics
 from bot.database.audit import AuditRepository
+from bot.database.chat_sessions import ChatSessionRepository
 from bot.database.conversations import ConversationRepository
+from bot.database.events import EventRepository
 from bot.database.feedback import FeedbackRepository
+from bot.database.proposals import ProposalRepository
 from bot.database.retention import Retention
 from bot.database.scans import ScanRepository
 from bot.database.tickets import TicketRepository
+from bot.database.unanswered import UnansweredRepository
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +34,18 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite") and ":memory:" not in url and url.rstrip("/") != "sqlite:":
+        # write-ahead logging: readers go on while a worker writes (every request counts its rate limit)
+        event.listen(engine, "connect", _write_ahead)
+    return engine
+
+
+def _write_ahead(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _alembic_config(connection: Connection | None) -> Any:
@@ -79,12 +95,17 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.conversations = ConversationRepository(self.engine)
+        self.chat_sessions = ChatSessionRepository(self.engine)  # which browser owns which chat session
         self.feedback = FeedbackRepository(self.engine)
         self.scans = ScanRepository(self.engine)
         self.tickets = TicketRepository(self.engine)
         self.accounts = AccountRepository(self.engine)
         self.audit = AuditRepository(self.engine)
         self.retention = Retention(self.engine)
+        self.events = EventRepository(self.engine)  # what happened, for the dashboards
+        self.analytics = Analytics(self.engine)
+        self.unanswered = UnansweredRepository(self.engine)  # questions left without a good answer
+        self.proposals = ProposalRepository(self.engine)  # clerks' proposals on them, approval, notes
 
     def upgrade(self) -> tuple[str | None, str | None]:
         return upgrade(self.engine)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.database.events import insert_feedback
 from bot.database.tables import Feedback
 from bot.errors import ConflictError
 from bot.redact import redact
@@ -26,6 +27,7 @@ class FeedbackRepository:
                                comment=redact(comment))
                 s.add(row)
                 s.flush()
+                insert_feedback(s.connection(), session_id, turn_id, rating, row.comment, row.created_at)
                 return int(row.id)
         except IntegrityError as exc:
             raise ConflictError(f"Answer {turn_id} of this session was already rated.",

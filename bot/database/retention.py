@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Delete, delete, select
 from sqlalchemy.engine import Connection, Engine
 
+from bot.database.events import forget_text, purge_text
 from bot.database.tables import Feedback, Ticket, TicketContact, TicketMessage, Turn
 
 
@@ -24,6 +25,7 @@ class Retention:
         (a clerk may be answering the code at the counter) with an empty transcript."""
         with self.engine.begin() as conn:
             tickets = select(Ticket.id).where(Ticket.session_id == session_id)
+            forget_text(conn, session_id)  # the dashboards keep the session's counts, not its words
             return {
                 "turns": _deleted(conn, delete(Turn).where(Turn.session_id == session_id)),
                 "feedback": _deleted(conn, delete(Feedback).where(Feedback.session_id == session_id)),
@@ -43,4 +45,5 @@ class Retention:
                 "replies": _deleted(conn, delete(TicketMessage).where(TicketMessage.ticket_id.in_(closed))),
             }
             counts["tickets"] = _deleted(conn, delete(Ticket).where(Ticket.id.in_(closed)))
+            counts["event texts"] = purge_text(conn, before)  # the dashboards keep the counts
             return counts

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
 
 from sqlalchemy import Select, Table, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from bot.database.events import insert_event
 from bot.database.tables import Ticket as TicketRow
 from bot.database.tables import TicketContact as ContactRow
 from bot.database.tables import TicketMessage as MessageRow
@@ -136,9 +137,11 @@ class TicketRepository:
         for code in codes:
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(insert(_tickets).values(code=code, session_id=session_id, commune=commune,
-                                                         province=province, status="open", created_at=now,
-                                                         updated_at=now))
+                    result = conn.execute(insert(_tickets).values(code=code, session_id=session_id, commune=commune,
+                                                                  province=province, status="open", created_at=now,
+                                                                  updated_at=now))
+                    insert_event(conn, "ticket_opened", now, commune=commune, province=province,
+                                 ticket_id=int(result.inserted_primary_key[0]))  # type: ignore[index]
             except IntegrityError:
                 continue  # the code is taken (another worker, the same moment): the next one
             ticket = self.get(code)
@@ -218,8 +221,12 @@ class TicketRepository:
     def reply(self, ticket: Ticket, author: str, text: str) -> Message:
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
+            first = not conn.execute(select(exists().where(_messages.c.ticket_id == ticket.id))).scalar()
             result = conn.execute(insert(_messages).values(ticket_id=ticket.id, author=author[:64], text=text,
                                                            created_at=now))
+            if first:  # the dashboards' time to first reply
+                insert_event(conn, "ticket_replied", now, commune=ticket.commune, province=ticket.province,
+                             ticket_id=ticket.id, latency_ms=_ms(now - ticket.created_at))
             status = "answered" if ticket.status == "open" else ticket.status
             conn.execute(update(_tickets).where(_tickets.c.id == ticket.id).values(status=status, updated_at=now))
             message_id = int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -227,9 +234,13 @@ class TicketRepository:
 
     def close(self, ticket: Ticket) -> None:
         """Closed; the citizen's contact is deleted with it (it was given to answer this question only)."""
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            conn.execute(update(_tickets).where(_tickets.c.id == ticket.id).values(status="closed",
-                                                                                   updated_at=datetime.now(UTC)))
+            closed = conn.execute(update(_tickets).where(_tickets.c.id == ticket.id, _tickets.c.status != "closed")
+                                  .values(status="closed", updated_at=now)).rowcount
+            if closed:
+                insert_event(conn, "ticket_closed", now, commune=ticket.commune, province=ticket.province,
+                             ticket_id=ticket.id, latency_ms=_ms(now - ticket.created_at))
             conn.execute(delete(_contacts).where(_contacts.c.ticket_id == ticket.id))
 
     def messages(self, tickets: list[Ticket], after: int = 0) -> list[Message]:
@@ -274,6 +285,10 @@ class TicketRepository:
         """Delete the contacts given before `before` (closing a ticket already deletes its own); how many."""
         with self.engine.begin() as conn:
             return int(conn.execute(delete(_contacts).where(_contacts.c.created_at < before)).rowcount)
+
+
+def _ms(delta: timedelta) -> int:
+    return max(0, int(delta.total_seconds() * 1000))
 
 
 def _escape(text: str) -> str:
