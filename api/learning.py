@@ -6,15 +6,17 @@
   written, decided by them, so every change to the shared knowledge files is in the same list, the audit trail
   and `tthc knowledge export-proposals`).
 - A link is carried out by `ingest.phrasings.link` (validated, atomic, re-ingested), then this worker reloads (the
-  others follow from the index version). Out of scope is recorded only: the bot tells out-of-scope questions by
-  patterns and a score threshold (`bot.search.query`, `TTHC_MIN_SCORE`), and there is no file of out-of-scope
-  examples that a marked group could join and be measured on.
+  others follow from the index version). Out of scope: the group's phrasings join the out-of-scope examples
+  (`knowledge/out_of_scope.yaml`, `ingest.phrasings.add_examples`) when that does not make detection worse on
+  the old held-out set (`TTHC_OUTSIDE_CHECK_SET`); otherwise the mark is only recorded.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from api.runtime import Runtime
 from bot.database.accounts import Account
@@ -22,12 +24,13 @@ from bot.database.proposals import Author, ProposalRecord, View
 from bot.database.unanswered import Reach
 from bot.errors import InputError, NotFoundError
 from bot.text import fold
-from ingest.phrasings import link
+from ingest.phrasings import add_examples, link
 
 log = logging.getLogger(__name__)
-OUT_OF_SCOPE_RECORDED = ("Đã ghi nhận là ngoài phạm vi. Bot nhận biết câu hỏi ngoài phạm vi bằng mẫu từ khóa và "
-                         "ngưỡng điểm, chưa có tệp câu hỏi mẫu để bổ sung, nên nhóm này chỉ được ghi lại cho người "
-                         "quản lý kho kiến thức.")
+OUT_OF_SCOPE_RECORDED = ("Đã ghi nhận là ngoài phạm vi, nhưng không thêm vào câu hỏi mẫu: thêm vào sẽ làm bot "
+                         "từ chối nhầm câu hỏi khác trong bộ kiểm tra. Nhóm này được ghi lại cho người quản lý kho "
+                         "kiến thức.")
+OUT_OF_SCOPE_ADDED = "Đã thêm {n} câu hỏi vào câu hỏi mẫu ngoài phạm vi: bot sẽ từ chối những câu tương tự."
 
 
 def reach_of(account: Account, runtime: Runtime) -> Reach:
@@ -67,15 +70,25 @@ def carry_out(runtime: Runtime, proposal: ProposalRecord, who: str) -> ProposalR
     database = runtime.database
     claimed = database.proposals.decide(proposal.id, who, "recorded" if proposal.action == "out_of_scope"
                                         else "applied", "")
-    if claimed.action == "out_of_scope":
-        database.audit.add(who, "unanswered-out-of-scope", f"proposal {claimed.id}", questions=len(claimed.phrasings))
-        log.info("proposal %d (out of scope) recorded by %s", claimed.id, who)
-        return database.proposals.settle(claimed.id, "recorded", OUT_OF_SCOPE_RECORDED)
     s, assistant = runtime.settings, runtime.assistant
+    taken = {fold(q): code for code, item in assistant.catalog.items.items() for q in getattr(item, "questions", [])}
+    if claimed.action == "out_of_scope":
+        outside = add_examples(s.knowledge_dir, s.index_dir, s.var_dir, assistant.store, assistant.embedder,
+                               assistant.retriever, claimed.phrasings, _checks(s.outside_check_set), taken,
+                               s.keyword_tokenizer, s.embed_batch)
+        if outside.kept:
+            runtime.reload()
+        database.audit.add(who, "unanswered-out-of-scope", f"proposal {claimed.id}", questions=len(claimed.phrasings),
+                           added=len(outside.added),
+                           held_out_refused=f"{outside.refused_before}->{outside.refused_after}")
+        log.info("proposal %d (out of scope) by %s: %d examples added", claimed.id, who, len(outside.added))
+        if outside.kept:
+            return database.proposals.settle(claimed.id, "applied", OUT_OF_SCOPE_ADDED.format(n=len(outside.added)),
+                                             outside.added)
+        return database.proposals.settle(claimed.id, "recorded", OUT_OF_SCOPE_RECORDED)
     if claimed.procedure_id not in assistant.catalog.procedures:
         database.proposals.settle(claimed.id, "rejected", "Không áp dụng được: không tìm thấy thủ tục.")
         raise NotFoundError(f"No procedure '{claimed.procedure_id}'.", "Không tìm thấy thủ tục này.")
-    taken = {fold(q): code for code, item in assistant.catalog.items.items() for q in getattr(item, "questions", [])}
     try:
         report = link(s.knowledge_dir, s.index_dir, s.var_dir, assistant.store, assistant.embedder,
                       claimed.procedure_id, claimed.phrasings, taken, s.keyword_tokenizer, s.embed_batch)
@@ -94,6 +107,14 @@ def carry_out(runtime: Runtime, proposal: ProposalRecord, who: str) -> ProposalR
     database.audit.add(who, "unanswered-link", claimed.procedure_id, proposal=claimed.id, added=len(report.added),
                        left_out=len(report.skipped), seconds=round(report.seconds, 2))
     return database.proposals.settle(claimed.id, "applied", outcome, report.added)
+
+
+def _checks(path: Path) -> list[tuple[str, bool]]:
+    """(question, in scope?) of a JSON-lines evaluation set; none when it is missing (a deployment without eval/)."""
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(str(r["q"]), bool(r.get("codes"))) for r in rows]
 
 
 def reject(runtime: Runtime, proposal: ProposalRecord, who: str) -> ProposalRecord:

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
                               "(syllables and segmented words); `tthc ingest` rebuilds the index when it changes")
     # below this fused score the best match is not an answer: the question is out of scope
     min_score: float = 0.95
+    # out of scope by example (knowledge/out_of_scope.yaml): refused when the question is at least `outside_min`
+    # like an example (cosine, as queries) and `outside_margin` more like it than like any citizen phrasing
+    outside_min: float = 0.86
+    outside_margin: float = 0.0
+    # a group of questions a clerk marks out of scope joins the examples only if detection on these questions
+    # (JSON lines {"q", "codes"}; empty codes = out of scope) does not get worse: the old held-out set
+    outside_check_set: Path = ROOT / "eval" / "data" / "heldout.jsonl"
     # answered with one procedure only when its fused score and its lead over the next are at least these;
     # otherwise the citizen is offered the first few to pick from (`tthc eval calibrate`)
     answer_min_score: float = 1.2

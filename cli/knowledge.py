@@ -118,7 +118,7 @@ def export_proposals(
     against the knowledge files, for review in git (`patch -p1` or `git apply` from the folder above knowledge/).
     Out-of-scope marks and notes for the knowledge base are listed in the patch's header."""
     from bot.database.db import Database
-    from ingest.phrasings import Change, patch
+    from ingest.phrasings import Change, outside_patch, patch
 
     settings = get_settings()
     database = Database(settings.db_url)
@@ -126,6 +126,7 @@ def export_proposals(
         database.upgrade()
         links = database.proposals.applied_links()
         recorded = database.proposals.decided("recorded")
+        examples = [p for p in database.proposals.decided("applied") if p.action == "out_of_scope"]
         notes = database.proposals.all_notes()
     finally:
         database.dispose()
@@ -136,12 +137,16 @@ def export_proposals(
         lines.append(f"# proposal {p.id}: {len(p.applied)} phrasings -> {p.procedure_id}, proposed by {p.author}"
                      f"{' (' + p.commune + ')' if p.commune else ''} {p.created_at.date().isoformat()}, "
                      f"approved by {p.decided_by} {decided}")
+    for p in examples:
+        lines.append(f"# proposal {p.id}: out of scope, {len(p.applied)} added to the examples, approved by "
+                     f"{p.decided_by}")
     for p in recorded:
         lines.append(f"# proposal {p.id}: out of scope (recorded only): " + " | ".join(p.phrasings[:5]))
     for n in notes:
         lines.append(f"# note {n.id} by {n.author}{' (' + n.commune + ')' if n.commune else ''}: "
                      + " ".join(n.text.split()))
     diff = patch(settings.knowledge_dir, [Change(p.procedure_id, p.applied) for p in links])
+    diff += outside_patch(settings.knowledge_dir, [e for p in examples for e in p.applied])
     text = "\n".join(lines) + "\n" + diff
     if target is None:
         sys.stdout.write(text)

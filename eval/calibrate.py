@@ -29,6 +29,8 @@ WEIGHTS = {"dense_weight": (0.1, 0.2, 0.3, 0.5), "keyword_weight": (0.5, 0.7, 0.
 SCORES = (0.0, 1.0, 1.2, 1.4)
 MARGINS = (0.0, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2)
 MIN_SCORES = (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1)
+OUTSIDE_MINS = (0.82, 0.84, 0.86, 0.88, 0.90, 1.01)  # 1.01: examples off
+OUTSIDE_MARGINS = (-0.02, 0.0, 0.01, 0.02, 0.04)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Seen:
     blocked: bool
     codes: tuple[str, ...]
     raw: np.ndarray  # per candidate: dense cosine, keyword, named, asked cosine, commune
+    outside: float = 0.0  # best cosine of the question as written to an out-of-scope example
 
 
 def observe(assistant: Any, sets: tuple[str, ...]) -> list[Seen]:
@@ -50,8 +53,9 @@ def observe(assistant: Any, sets: tuple[str, ...]) -> list[Seen]:
             cleaned = validate_query(item["q"], 10_000)
             query = parse_query(cleaned, assistant.catalog.lexicon)
             blocked = bool(query.blocked) and query.blocked != "complaint"
-            sig = [] if blocked else retriever.signals(query, cleaned)
-            seen.append(Seen(name, frozenset(item["codes"]), blocked, tuple(x.code for x in sig), signal_matrix(sig)))
+            sig, outside = ([], 0.0) if blocked else retriever.signals_and_outside(query, cleaned)
+            seen.append(Seen(name, frozenset(item["codes"]), blocked, tuple(x.code for x in sig), signal_matrix(sig),
+                             outside))
     return seen
 
 
@@ -79,7 +83,9 @@ def rates(seen: list[Seen], s: Settings) -> dict[str, float]:
     oos = [x for x in seen if not x.expected]
     for x in seen:
         codes, scores = ranked(x, s)
-        out = x.blocked or not scores or scores[0] < s.min_score
+        best_asked = float(x.raw[:, 3].max()) if len(x.codes) else 0.0
+        by_example = x.outside >= s.outside_min and x.outside - best_asked >= s.outside_margin
+        out = x.blocked or by_example or not scores or scores[0] < s.min_score
         if not x.expected:
             caught += out
             continue
@@ -121,6 +127,13 @@ def run_calibration(assistant: Any, sets: tuple[str, ...] = TUNING_SETS) -> str:
     for m in MIN_SCORES:
         r = rates(seen, base.model_copy(update={"min_score": m}))
         lines.append(f"  min_score {m:.2f}: oos recall {r['oos_recall']:.3f}, in-scope refused {r['refused']:.3f}")
+    lines.append("out of scope by example (knowledge/out_of_scope.yaml): oos recall / in-scope refused")
+    for floor in OUTSIDE_MINS:
+        cells = []
+        for margin in OUTSIDE_MARGINS:
+            r = rates(seen, base.model_copy(update={"outside_min": floor, "outside_margin": margin}))
+            cells.append(f"m{margin:+.2f} {r['oos_recall']:.3f}/{r['refused']:.3f}")
+        lines.append(f"  outside_min {floor:.2f}: " + "  ".join(cells))
     lines.append(f"answer or choices (min_score {base.min_score}): confident-wrong / choices / right among choices")
     best: tuple[float, float, float, float] | None = None
     for score in SCORES:

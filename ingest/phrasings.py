@@ -19,15 +19,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from bot.errors import InputError, NotFoundError
 from bot.knowledge.models import Procedure
 from bot.redact import redact
 from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER
+from bot.search.retrieval import Retriever
 from bot.search.vectors import Store
 from bot.text import fold
 from ingest.admin import ingest_lock
 from ingest.files import KnowledgeFileError, load_procedure, render_procedure, write_atomic
+from ingest.outside import FILE as OUTSIDE_FILE
+from ingest.outside import load_outside
 from ingest.pipeline import IngestReport, ingest, phrasing_problem
 
 log = logging.getLogger(__name__)
@@ -155,3 +160,79 @@ def patch(knowledge_dir: Path, changes: Sequence[Change], prefix: str = "") -> s
         out.extend(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                         fromfile=f"a/{name}", tofile=f"b/{name}"))
     return "".join(out)
+
+
+@dataclass
+class OutsideReport:
+    """Out-of-scope examples proposed for knowledge/out_of_scope.yaml, and what the old held-out set said."""
+
+    added: list[str] = field(default_factory=list)
+    refused_before: tuple[int, int] = (0, 0)  # (out-of-scope questions refused, in-scope questions refused)
+    refused_after: tuple[int, int] = (0, 0)
+    ingest: IngestReport | None = None
+
+    @property
+    def kept(self) -> bool:
+        return bool(self.added)
+
+
+def add_examples(knowledge_dir: Path, index_dir: Path, var_dir: Path, store: Store, embedder: Embedder,
+                 retriever: Retriever, phrasings: Sequence[str], checks: Sequence[tuple[str, bool]],
+                 taken: Mapping[str, str], tokenizer: str = DEFAULT_TOKENIZER, batch: int = 64) -> OutsideReport:
+    """Add phrasings a clerk marked out of scope to the examples, only if that does not make detection worse on
+    `checks` (question, in scope?) — the old held-out set: no in-scope question newly refused, and no fewer
+    out-of-scope ones caught. Then written by rename and re-ingested; otherwise nothing is written."""
+    report = OutsideReport()
+    path = knowledge_dir / OUTSIDE_FILE
+    with ingest_lock(var_dir):
+        current, problem = load_outside(knowledge_dir, taken)
+        if problem:
+            raise InputError(problem, "Tệp câu hỏi ngoài phạm vi đang có lỗi; hãy báo người quản lý kho kiến thức.")
+        have = {fold(e) for e in current}
+        new = [p for p in dict.fromkeys(" ".join(p.split()) for p in phrasings)
+               if p and "[" not in p and redact(p) == p and fold(p) not in have and fold(p) not in taken]
+        if not new:
+            return report
+        vectors = embedder.embed_queries(new)
+        before = [(retriever.refused_with(q, vectors[:0]), scoped) for q, scoped in checks]
+        after = [(retriever.refused_with(q, vectors), scoped) for q, scoped in checks]
+
+        def counts(rows: list[tuple[bool, bool]]) -> tuple[int, int]:
+            return sum(r and not s for r, s in rows), sum(r and s for r, s in rows)
+
+        report.refused_before, report.refused_after = counts(before), counts(after)
+        if report.refused_after[1] > report.refused_before[1] or report.refused_after[0] < report.refused_before[0]:
+            return report  # worse on the held-out set: only recorded
+        write_atomic(path, render_outside(path, [*current, *new]))
+        report.added = new
+        report.ingest = ingest(knowledge_dir, index_dir, store, embedder, batch=batch, tokenizer=tokenizer)
+    return report
+
+
+def render_outside(path: Path, examples: Sequence[str]) -> str:
+    """knowledge/out_of_scope.yaml with these examples, its leading comment kept."""
+    body = yaml.safe_dump({"source": "authored", "examples": list(examples)}, allow_unicode=True, sort_keys=False,
+                          width=1000)
+    return "".join(line + "\n" for line in _header(path)) + body
+
+
+def outside_patch(knowledge_dir: Path, added: Sequence[str], prefix: str = "") -> str:
+    """A unified diff of knowledge/out_of_scope.yaml: "before" without the examples `added`, "after" as it is."""
+    path = knowledge_dir / OUTSIDE_FILE
+    if not added or not path.is_file():
+        return ""
+    current, _ = load_outside(knowledge_dir, {})
+    gone = {fold(a) for a in added}
+    before = render_outside(path, [e for e in current if fold(e) not in gone])
+    name = f"{prefix or knowledge_dir.name}/{OUTSIDE_FILE}"
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), render_outside(path, current)
+                                        .splitlines(keepends=True), fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def _header(path: Path) -> list[str]:
+    """The file's leading comment lines, kept when it is rewritten."""
+    if not path.exists():
+        return ["# Out-of-scope example questions (authored): the bot refuses a question nearer to these than to "
+                "any procedure's phrasings."]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines[:next((i for i, x in enumerate(lines) if not x.startswith("#")), 0)]]

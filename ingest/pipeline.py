@@ -27,10 +27,12 @@ from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, STATE_F
 from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER, KeywordIndex
 from bot.search.lexicon import Lexicon
+from bot.search.retrieval import OUTSIDE_CODE
 from bot.search.vectors import Store
 from bot.text import fold
 from ingest.chunks import Chunk, guide_chunks, procedure_chunks
 from ingest.files import KnowledgeFileError, Loaded, digest, load_guide, load_procedure, write_atomic
+from ingest.outside import load_outside, outside_chunks
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +203,14 @@ def ingest(
     if lexicon is not None and lexicon_digest:
         digests[LEXICON_KEY] = lexicon_digest
     digests[INDEX_KEY] = index_key(tokenizer)
+    taken = {fold(q): i.item.code for i in loaded for q in getattr(i.item, "questions", [])}
+    examples, outside_error = load_outside(knowledge_dir, taken)
+    if outside_error:  # the store keeps the examples it had
+        report.errors.append(outside_error)
+    outside = outside_chunks(examples)
+    outside_digest = digest("\n".join(examples).encode())
+    if outside or outside_error:
+        digests[OUTSIDE_CODE] = outside_digest
     stored = store.all_metadata()
     stored_digest: dict[str, str] = {}
     ids_by_code: dict[str, list[str]] = {}
@@ -211,7 +221,7 @@ def ingest(
         stored_digest[code] = str(meta.get("digest", ""))
 
     # a code whose file vanished, or failed validation, loses its chunks
-    failed_codes = {e.path.stem for e in errors}
+    failed_codes = {e.path.stem for e in errors} | ({OUTSIDE_CODE} if outside_error else set())
     gone = [c for c in ids_by_code if c not in digests and c not in failed_codes]
     for code in gone:
         store.delete(ids_by_code[code])
@@ -260,6 +270,12 @@ def ingest(
         pending.extend((c, item.digest) for c in dense)
         stale.extend(i for i in ids_by_code.get(code, []) if i not in {c.id for c in dense})
         report.embedded_files += 1
+    outside_ids = sorted(c.id for c in outside)
+    if not outside_error and outside and (stored_digest.get(OUTSIDE_CODE) != outside_digest
+                                          or sorted(ids_by_code.get(OUTSIDE_CODE, [])) != outside_ids):
+        flush()  # the examples are upserted on their own
+        pending.extend((c, outside_digest) for c in outside)
+        stale.extend(i for i in ids_by_code.get(OUTSIDE_CODE, []) if i not in {c.id for c in outside})
     flush()
     report.dense_chunks = sum(c.dense for c in all_chunks)
     report.keyword_chunks = len(all_chunks)

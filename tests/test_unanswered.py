@@ -8,6 +8,7 @@ phrasing validation and the exported patch."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -40,9 +41,17 @@ WITH_PHONE = "số của tôi là 0912 345 678, căn cước 079123456789, ra �
 SIG = re.compile(r'name="sig" value="([0-9a-f]+)"')
 
 
+# what a group marked out of scope is checked on before it joins the examples (the old held-out set in production)
+CHECKS = [{"q": "tôi ở nhờ nhà bạn thì có phải báo ai không", "codes": [TEMPORARY_RESIDENCE]},
+          {"q": "làm giấy khai sinh cho con cần gì", "codes": ["1.001193"]}, {"q": "giá vàng hôm nay", "codes": []}]
+
+
 def build_loop_app(root: Path, kb_dir: Path, embedder) -> tuple[object, Settings, Database]:
+    root.mkdir(parents=True, exist_ok=True)
+    checks = root / "checks.jsonl"
+    checks.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in CHECKS), encoding="utf-8")
     return small_app(root, kb_dir, embedder, codes=CODES, collection="unanswered", rate_limit_per_minute=100_000,
-                     search_rate_limit_per_minute=100_000)
+                     search_rate_limit_per_minute=100_000, outside_check_set=checks)
 
 
 @pytest.fixture()
@@ -161,10 +170,13 @@ def test_the_loop_clerk_proposes_province_approves_and_the_same_question_is_answ
         settings.knowledge_dir, [Change(TEMPORARY_RESIDENCE, [ASKED])])  # the same diff, server or clean checkout
 
 
-def test_an_admin_links_at_once_and_marks_out_of_scope_which_is_recorded_only(loop):
+def test_an_admin_links_at_once_and_marks_out_of_scope_which_joins_the_examples(loop):
     app, citizen, _settings, _database = loop
     ask(citizen, OTHER_COMMUNE_ASKED, commune="20332")
-    ask(citizen, "thời tiết ở Đà Nẵng hôm nay thế nào", commune="20332")  # refused as out of scope
+    VISA = "xin visa du lịch Hàn Quốc cần những gì"
+    asked = ask(citizen, VISA, commune="20332")  # not in the knowledge base, yet answered here: rated down
+    assert citizen.post("/api/feedback", json={"session_id": asked["session_id"], "turn_id": asked["turn_id"],
+                                               "rating": "down"}).status_code == 201
     admin, csrf = signed_in_client(app, "quan.tri")
     group = group_with(admin, OTHER_COMMUNE_ASKED)
     r = admin.post(f"/clerk/unanswered/{group['key']}/link", data={
@@ -175,15 +187,33 @@ def test_an_admin_links_at_once_and_marks_out_of_scope_which_is_recorded_only(lo
     answered = ask(citizen, OTHER_COMMUNE_ASKED, commune="20332")
     assert answered["kind"] == "answer" and answered["sources"][0]["procedure_id"] == TEMPORARY_RESIDENCE
 
-    weather = group_with(admin, "thời tiết ở Đà Nẵng hôm nay thế nào")
-    assert weather["reasons"] == {"refusal": 1}
+    weather = group_with(admin, VISA)
+    assert weather["count"] == 1
     r = admin.post(f"/clerk/unanswered/{weather['key']}/out-of-scope",
                    data={"csrf_token": csrf, "sig": sig_of(admin, weather["key"])}, follow_redirects=False)
     assert r.status_code == 303
     mark = admin.get("/api/clerk/proposals").json()["proposals"][0]
-    assert mark["action"] == "out_of_scope" and mark["status"] == "recorded"
-    assert "chỉ được ghi lại" in mark["outcome"]  # no out-of-scope examples file exists to join (README)
+    assert mark["action"] == "out_of_scope" and mark["status"] == "applied", mark
+    assert mark["outcome"].startswith("Đã thêm 1 câu hỏi vào câu hỏi mẫu ngoài phạm vi")
+    examples = yaml.safe_load((_settings.knowledge_dir / "out_of_scope.yaml").read_text(encoding="utf-8"))
+    assert examples["examples"] == [VISA]
+    again = ask(citizen, "làm visa đi Hàn Quốc du lịch cần giấy tờ gì", commune="20332")
+    assert again["kind"] == "refusal" and again["sources"] == []  # like the example: refused, and not listed
     assert [g for g in admin.get("/api/clerk/unanswered").json()["groups"]] == []
+
+
+def test_a_mark_that_would_refuse_a_held_out_question_is_only_recorded(loop):
+    """"Ở nhờ" is temporary residence: as an out-of-scope example it would refuse an in-scope check question."""
+    app, citizen, settings, _database = loop
+    ask(citizen, ASKED)
+    admin, csrf = signed_in_client(app, "quan.tri")
+    group = group_with(admin, ASKED)
+    r = admin.post(f"/clerk/unanswered/{group['key']}/out-of-scope",
+                   data={"csrf_token": csrf, "sig": sig_of(admin, group["key"])}, follow_redirects=False)
+    assert r.status_code == 303
+    mark = admin.get("/api/clerk/proposals").json()["proposals"][0]
+    assert mark["status"] == "recorded" and "không thêm vào câu hỏi mẫu" in mark["outcome"]
+    assert not (settings.knowledge_dir / "out_of_scope.yaml").exists()
 
 
 def test_a_note_for_the_knowledge_base_and_a_stale_form_is_refused(loop):

@@ -17,7 +17,9 @@ from bot.database.tables import Feedback, HandledTurn, Turn
 
 Why = Literal["refusal", "choices", "down", "handoff"]
 # refusals that are the bot's policy, not a missing answer
-DELIBERATE = ("injection", "forgery", "bribery", "other_task", "emergency", "scam", "complaint")
+# refusals on purpose, and questions like an out-of-scope example (a decision already taken)
+DELIBERATE = ("injection", "forgery", "bribery", "other_task", "emergency", "scam", "complaint",
+              "out_of_scope_example")
 
 _turns = cast(Table, Turn.__table__)
 _feedback = cast(Table, Feedback.__table__)

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 COMPLAINT_GUIDE = "guide-khieu-nai-phan-anh"
 QUESTION_SECTION = "cau-hoi"  # the section of citizen phrasings' chunks (written by ingest)
 QUESTION_KIND, PASSAGE_KIND = "question", "passage"  # the store's kinds (bot.search.vectors.KINDS)
+# the pseudo-code of the out-of-scope examples (knowledge/out_of_scope.yaml), stored as citizen phrasings
+OUTSIDE_CODE = "~ngoai-pham-vi"
+OUTSIDE_REASON = "out_of_scope_example"  # a refusal because the question is like one of those examples
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
 
 
@@ -114,7 +117,9 @@ class Retriever:
             return SearchResponse(query, True, "complaint", [self._result(guide, 1.0, 0.0, 0.0, "tong-quan")])
         if query.blocked:
             return SearchResponse(query, False, query.blocked, [])
-        found = self.signals(query, cleaned, scope, field, agency)
+        found, outside = self.signals_and_outside(query, cleaned, scope, field, agency)
+        if outside_wins(outside, found, self.settings):  # nearer an out-of-scope example than any phrasing
+            return SearchResponse(query, False, OUTSIDE_REASON, [])
         scores = fused(signal_matrix(found), self.settings, scope)
         order = np.argsort(-scores, kind="stable")
         if not len(order) or round(float(scores[order[0]]), 4) < self.settings.min_score:
@@ -128,6 +133,11 @@ class Retriever:
     def signals(self, query: Query, cleaned: str, scope: Scope = "citizen", field: str = "",
                 agency: str = "") -> list[Signals]:
         """Every candidate procedure with what each retriever says of it (fused by `fuse`)."""
+        return self.signals_and_outside(query, cleaned, scope, field, agency)[0]
+
+    def signals_and_outside(self, query: Query, cleaned: str, scope: Scope = "citizen", field: str = "",
+                            agency: str = "") -> tuple[list[Signals], float]:
+        """The candidates' signals, and the best cosine of the question as written to an out-of-scope example."""
         s = self.settings
         # keyword side: best chunk per procedure, plus a little for a second matching section
         keyword = self.catalog.keyword
@@ -147,7 +157,7 @@ class Retriever:
         # procedures' passages; and the question as the citizen wrote it, against citizen phrasings
         extra = query.expanded[len(query.folded) :].strip()
         dense_text = self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
-        asked_text = self.restorer.restore(query.folded) if not has_diacritics(cleaned) else cleaned
+        asked_text = self.asked_text(query, cleaned)
         texts = [dense_text] if asked_text == dense_text else [dense_text, asked_text]
         vectors = self.embedder.embed_queries(texts)
         vector, asked = vectors[0], vectors[-1]
@@ -167,7 +177,27 @@ class Retriever:
             out.append(Signals(code, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), named,
                                asked_like.get(code, (0.0, "", ""))[0],
                                isinstance(item, Procedure) and item.is_commune, section))
-        return out
+        return out, asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0]
+
+    def asked_text(self, query: Query, cleaned: str) -> str:
+        """The question as the citizen wrote it (diacritics restored when typed without), matched with phrasings."""
+        return self.restorer.restore(query.folded) if not has_diacritics(cleaned) else cleaned
+
+    def refused_with(self, text: str, examples: np.ndarray) -> bool:
+        """Whether the question would be refused if these out-of-scope examples (rows of query vectors) were
+        added to the ones stored: to check a new example against evaluation questions before it is kept."""
+        cleaned = validate_query(text, QUESTION_MAX_CHARS)
+        query = parse_query(cleaned, self.catalog.lexicon)
+        if query.blocked and query.blocked != "complaint":
+            return True
+        found, outside = self.signals_and_outside(query, cleaned)
+        if len(examples):
+            asked = self.embedder.embed_queries([self.asked_text(query, cleaned)])[0]
+            outside = max(outside, float(np.max(examples @ asked)))
+        if outside_wins(outside, found, self.settings):
+            return True
+        scores = fused(signal_matrix(found), self.settings)
+        return not len(scores) or round(float(scores.max()), 4) < self.settings.min_score
 
     def keyword_terms(self, query: Query) -> list[str]:
         """The question's terms for the keyword index, cut as the index was (a segmenter cuts words better with
@@ -238,6 +268,13 @@ def fused(raw: np.ndarray, s: Settings, scope: Scope = "citizen") -> np.ndarray:
              + s.keyword_weight * np.minimum(raw[:, 1], 1.5) + s.title_weight * raw[:, 2]
              + s.question_weight * _scaled(raw[:, 3], s.question_floor, s.question_span))
     return score + (s.commune_boost * raw[:, 4] if scope == "citizen" else 0.0)
+
+
+def outside_wins(outside: float, found: Sequence[Signals], s: Settings) -> bool:
+    """Out of scope by example: the question as written is at least `outside_min` like an out-of-scope example and
+    more like it, by `outside_margin`, than like any procedure's citizen phrasing."""
+    best = max((f.asked for f in found), default=0.0)
+    return outside >= s.outside_min and outside - best >= s.outside_margin
 
 
 def confident(top_scores: Sequence[float], s: Settings) -> bool:
