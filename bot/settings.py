@@ -56,8 +56,8 @@ class Settings(BaseSettings):
     min_score: float = 0.95
     # out of scope by example (knowledge/out_of_scope.yaml): refused when the question is at least `outside_min`
     # like an example (cosine, as queries) and `outside_margin` more like it than like any citizen phrasing
-    outside_min: float = 0.86
-    outside_margin: float = 0.0
+    outside_min: float = 0.88
+    outside_margin: float = 0.02
     # a group of questions a clerk marks out of scope joins the examples only if detection on these questions
     # (JSON lines {"q", "codes"}; empty codes = out of scope) does not get worse: the old held-out set
     outside_check_set: Path = ROOT / "eval" / "data" / "heldout.jsonl"
