@@ -24,6 +24,7 @@ from bot.database.proposals import Author, ProposalRecord, View
 from bot.database.unanswered import Reach
 from bot.errors import InputError, NotFoundError
 from bot.text import fold
+from ingest.outside import folded_phrasings
 from ingest.phrasings import add_examples, link
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def carry_out(runtime: Runtime, proposal: ProposalRecord, who: str) -> ProposalR
     claimed = database.proposals.decide(proposal.id, who, "recorded" if proposal.action == "out_of_scope"
                                         else "applied", "")
     s, assistant = runtime.settings, runtime.assistant
-    taken = {fold(q): code for code, item in assistant.catalog.items.items() for q in getattr(item, "questions", [])}
+    taken = folded_phrasings(assistant.catalog.items.values())
     if claimed.action == "out_of_scope":
         outside = add_examples(s.knowledge_dir, s.index_dir, s.var_dir, assistant.store, assistant.embedder,
                                assistant.retriever, claimed.phrasings, _checks(s.outside_check_set), taken,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.search.query import parse_query
-from bot.search.retrieval import confident, fused, signal_matrix, validate_query
+from bot.search.retrieval import confident, fused, refusal_of, signal_matrix, validate_query
 from bot.settings import Settings
 from eval.retrieval import SETS, load_questions
 
@@ -83,9 +83,7 @@ def rates(seen: list[Seen], s: Settings) -> dict[str, float]:
     oos = [x for x in seen if not x.expected]
     for x in seen:
         codes, scores = ranked(x, s)
-        best_asked = float(x.raw[:, 3].max()) if len(x.codes) else 0.0
-        by_example = x.outside >= s.outside_min and x.outside - best_asked >= s.outside_margin
-        out = x.blocked or by_example or not scores or scores[0] < s.min_score
+        out = x.blocked or bool(refusal_of(x.outside, fused(x.raw, s), x.raw, s))
         if not x.expected:
             caught += out
             continue

@@ -8,12 +8,13 @@ that holds personal data or that a procedure already has among its phrasings (co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.knowledge.models import Guide, Procedure
 from bot.redact import redact
 from bot.search.retrieval import OUTSIDE_CODE, QUESTION_SECTION
 from bot.text import fold
@@ -25,6 +26,11 @@ FILE = "out_of_scope.yaml"
 class OutOfScope(BaseModel):
     source: str = "authored"
     examples: list[str] = Field(default_factory=list)
+
+
+def folded_phrasings(items: Iterable[Procedure | Guide]) -> dict[str, str]:
+    """Every citizen phrasing, folded, with its procedure's code: what a new phrasing or example may not repeat."""
+    return {fold(q): item.code for item in items for q in getattr(item, "questions", [])}
 
 
 def load_outside(knowledge_dir: Path, phrasings: Mapping[str, str]) -> tuple[list[str], str]:

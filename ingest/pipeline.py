@@ -32,7 +32,7 @@ from bot.search.vectors import Store
 from bot.text import fold
 from ingest.chunks import Chunk, guide_chunks, procedure_chunks
 from ingest.files import KnowledgeFileError, Loaded, digest, load_guide, load_procedure, write_atomic
-from ingest.outside import load_outside, outside_chunks
+from ingest.outside import folded_phrasings, load_outside, outside_chunks
 
 log = logging.getLogger(__name__)
 
@@ -203,8 +203,7 @@ def ingest(
     if lexicon is not None and lexicon_digest:
         digests[LEXICON_KEY] = lexicon_digest
     digests[INDEX_KEY] = index_key(tokenizer)
-    taken = {fold(q): i.item.code for i in loaded for q in getattr(i.item, "questions", [])}
-    examples, outside_error = load_outside(knowledge_dir, taken)
+    examples, outside_error = load_outside(knowledge_dir, folded_phrasings(i.item for i in loaded))
     if outside_error:  # the store keeps the examples it had
         report.errors.append(outside_error)
     outside = outside_chunks(examples)

@@ -118,12 +118,11 @@ class Retriever:
         if query.blocked:
             return SearchResponse(query, False, query.blocked, [])
         found, outside = self.signals_and_outside(query, cleaned, scope, field, agency)
-        if outside_wins(outside, found, self.settings):  # nearer an out-of-scope example than any phrasing
-            return SearchResponse(query, False, OUTSIDE_REASON, [])
         scores = fused(signal_matrix(found), self.settings, scope)
+        refusal = refusal_of(outside, scores, signal_matrix(found), self.settings)
+        if refusal:
+            return SearchResponse(query, False, refusal, [])
         order = np.argsort(-scores, kind="stable")
-        if not len(order) or round(float(scores[order[0]]), 4) < self.settings.min_score:
-            return SearchResponse(query, False, "no_match", [])
         top = [round(float(scores[i]), 4) for i in order[:2]]
         # only the first k become results (each with a snippet): there are often a few hundred candidates
         results = [self._result(self.catalog.items[found[i].code], float(scores[i]), found[i].dense,
@@ -194,10 +193,8 @@ class Retriever:
         if len(examples):
             asked = self.embedder.embed_queries([self.asked_text(query, cleaned)])[0]
             outside = max(outside, float(np.max(examples @ asked)))
-        if outside_wins(outside, found, self.settings):
-            return True
-        scores = fused(signal_matrix(found), self.settings)
-        return not len(scores) or round(float(scores.max()), 4) < self.settings.min_score
+        raw = signal_matrix(found)
+        return bool(refusal_of(outside, fused(raw, self.settings), raw, self.settings))
 
     def keyword_terms(self, query: Query) -> list[str]:
         """The question's terms for the keyword index, cut as the index was (a segmenter cuts words better with
@@ -270,11 +267,16 @@ def fused(raw: np.ndarray, s: Settings, scope: Scope = "citizen") -> np.ndarray:
     return score + (s.commune_boost * raw[:, 4] if scope == "citizen" else 0.0)
 
 
-def outside_wins(outside: float, found: Sequence[Signals], s: Settings) -> bool:
-    """Out of scope by example: the question as written is at least `outside_min` like an out-of-scope example and
-    more like it, by `outside_margin`, than like any procedure's citizen phrasing."""
-    best = max((f.asked for f in found), default=0.0)
-    return outside >= s.outside_min and outside - best >= s.outside_margin
+def refusal_of(outside: float, scores: np.ndarray, raw: np.ndarray, s: Settings) -> str:
+    """Why the question is refused ("" when it is not), from its candidates' `signal_matrix` rows and fused
+    scores: at least `outside_min` like an out-of-scope example and `outside_margin` more like it than like any
+    procedure's citizen phrasing; or no candidate with a fused score of at least `min_score`."""
+    best_asked = float(raw[:, 3].max()) if len(raw) else 0.0
+    if outside >= s.outside_min and outside - best_asked >= s.outside_margin:
+        return OUTSIDE_REASON
+    if not len(scores) or round(float(scores.max()), 4) < s.min_score:
+        return "no_match"
+    return ""
 
 
 def confident(top_scores: Sequence[float], s: Settings) -> bool:
