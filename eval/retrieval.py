@@ -44,6 +44,8 @@ def score(questions: list[dict[str, Any]], search: Search) -> dict[str, Any]:
         if not expected:  # an out-of-scope question
             tp += not in_scope
             fn += in_scope
+            if in_scope:
+                misses.append(f"{item['q']} -> {codes[:3]} (want a refusal)")
             continue
         fp += not in_scope
         refused += not in_scope
