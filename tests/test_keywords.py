@@ -64,3 +64,11 @@ def test_scores_are_bm25_and_survive_save_and_load(tmp_path, tokenizer):
 def test_an_unknown_tokenizer_is_refused():
     with pytest.raises(ValueError, match="unknown keyword tokenizer"):
         terms("đăng ký", "jieba")
+
+
+def test_english_and_german_function_words_are_no_keywords():
+    """A few English phrasings make "what", "is", "of" rare, heavy BM25 terms; "the" folds to "thẻ"."""
+    index = KeywordIndex.build(DOCS, "ngrams")
+    assert index.query_terms("what is the capital of France", foreign=True) == ["capital", "france", "capital_france"]
+    assert "the" in index.query_terms("lam the can cuoc")  # in Vietnamese "the" is "thẻ"
+    assert "wie" not in index.query_terms("Wie lange dauert die Geburtsurkunde")

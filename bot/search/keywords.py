@@ -32,6 +32,18 @@ TOKENIZERS: tuple[str, ...] = get_args(KeywordTokenizerName)
 DEFAULT_TOKENIZER: str = Settings.model_fields["keyword_tokenizer"].default
 
 
+# English and German function words that are no Vietnamese syllable: the knowledge base holds a few English phrasings,
+# so to BM25 they are rare, heavy terms ("what is the capital of France" matched an English phrasing's "what is").
+# Words that are also Vietnamese syllables once folded (the/thẻ, can/cần, do/đỏ, to/tờ, an/an, me/mẹ, ich/ích) stay.
+FOREIGN_STOP = frozenset(
+    "what is are was were of how does did which who whom whose will would should could with from for this that these "
+    "those there you your yours we our they their it its be been being have has had or if about into at by on not "
+    "und ist der die das den dem des wie wo wir mein meine meinen ein eine einen einer kann konnen muss mussen fur "
+    "mit von auf bei nicht sind haben habe".split())
+# and, in a question written in English or German, the ones that fold to a Vietnamese syllable
+FOREIGN_STOP_AMBIGUOUS = frozenset("the a an to do can in i me my so ich zu im am".split())
+
+
 def ngram_terms(text: str) -> list[str]:
     syl = words(text)
     return syl + [f"{a}_{b}" for a, b in pairwise(syl)]
@@ -117,9 +129,11 @@ class KeywordIndex:
         return cls(ids=ids, lengths=np.array(lengths, dtype=np.int32), terms=vocab, offsets=offsets,
                    docs=pairs[:, 0].copy(), tfs=pairs[:, 1].copy(), tokenizer=tokenizer)
 
-    def query_terms(self, text: str) -> list[str]:
-        """The terms of a question, cut as this index's documents were."""
-        return terms(text, self.tokenizer)
+    def query_terms(self, text: str, foreign: bool = False) -> list[str]:
+        """The terms of a question, cut as this index's documents were, without English and German function words
+        (`foreign`: the question is in English or German, so "the" is not "thẻ")."""
+        stop = FOREIGN_STOP | FOREIGN_STOP_AMBIGUOUS if foreign else FOREIGN_STOP
+        return terms(" ".join(w for w in words(text) if w not in stop), self.tokenizer)
 
     def idf(self, term: str) -> float:
         i = self._term_index.get(term)

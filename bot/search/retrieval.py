@@ -19,6 +19,7 @@ from bot.limits import QUESTION_MAX_CHARS
 from bot.search.catalog import Catalog
 from bot.search.diacritics import Restorer
 from bot.search.embedders import Embedder
+from bot.search.language import detect_language
 from bot.search.query import Query, parse_query
 from bot.search.vectors import Store
 from bot.settings import Settings
@@ -200,8 +201,9 @@ class Retriever:
         """The question's terms for the keyword index, cut as the index was (a segmenter cuts words better with
         diacritics: the question's folded syllables get the titles' diacritics back first)."""
         keyword = self.catalog.keyword
+        foreign = detect_language(query.folded) != "vi"
         return keyword.query_terms(query.expanded if keyword.tokenizer == "ngrams"
-                                   else self.restorer.restore(query.expanded))
+                                   else self.restorer.restore(query.expanded), foreign)
 
     def _best_hits(self, vector: Any, n: int, phrasings: bool) -> dict[str, tuple[float, str, str]]:
         """The best dense hit per procedure, among citizen phrasings or among the passages: (cosine, section,
