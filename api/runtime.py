@@ -96,5 +96,6 @@ class Runtime:
 
                     s = self.settings
                     self.voice_service = VoiceService(build_transcriber(s), max_seconds=s.voice_max_seconds,
-                                                      concurrency=s.voice_concurrency, lock_dir=s.var_dir / "locks")
+                                                      concurrency=s.voice_concurrency, lock_dir=s.var_dir / "locks",
+                                                      question=s.voice_question)
         return self.voice_service

@@ -39,9 +39,10 @@ def voice(
     if not data:
         raise InputError("The upload is empty.", "Tệp ghi âm trống. Vui lòng nhấn nút micro, nói câu hỏi rồi gửi.")
     assistant = runtime.assistant
-    transcript, correction = runtime.voice().hear(io.BytesIO(data), assistant, lang or "vi")
+    voice = runtime.voice()
+    transcript, correction = voice.hear(io.BytesIO(data), assistant, lang or "vi")
     log.info("voice seconds=%.1f rtf=%.2f changes=%d", transcript.duration, transcript.rtf, len(correction.changes))
-    reply = runtime.conversation.ask(owner.session(session_id), correction.corrected, place, "voice")
+    reply = runtime.conversation.ask(owner.session(session_id), voice.question(correction), place, "voice")
     chat = chat_response(assistant, reply, runtime.database)
     return VoiceResponse(transcript=correction.raw, corrected=correction.corrected,
                          duration=round(transcript.duration, 2), **chat.model_dump())

@@ -33,8 +33,9 @@ def _busy() -> VoiceBusyError:
 
 class VoiceService:
     def __init__(self, transcriber: Transcriber, max_seconds: float = 60.0,
-                 concurrency: int = 1, lock_dir: Path | None = None) -> None:
+                 concurrency: int = 1, lock_dir: Path | None = None, question: str = "heard") -> None:
         self.transcriber = transcriber
+        self.question_from = question  # `Settings.voice_question`
         self._vocabulary: tuple[Catalog, Corrector] | None = None
         self._vocabulary_lock = threading.Lock()
         self.max_seconds = max_seconds
@@ -81,6 +82,10 @@ class VoiceService:
                 phrases = knowledge_phrases(assistant.catalog, assistant.retriever.restorer)
                 self._vocabulary = (assistant.catalog, Corrector(phrases))
             return self._vocabulary[1]
+
+    def question(self, correction: Correction) -> str:
+        """The text a spoken question searches with: as heard, or as corrected (`Settings.voice_question`)."""
+        return correction.corrected if self.question_from == "corrected" else correction.raw
 
     def hear(self, audio: Any, assistant: Assistant, language: str | None = "vi") -> tuple[Transcript, Correction]:
         """Decode and transcribe; a Vietnamese transcript is corrected with the assistant's vocabulary."""
