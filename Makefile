@@ -8,8 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
 # Debian packages the tests use for real: chromium (browser tests), poppler (PDF posters), DejaVu (Vietnamese PDF
 # font), espeak-ng (Vietnamese speech), sox and ffmpeg (audio in the formats browsers record), npm (axe-core)
-SYSTEM_DEPS := /usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
-	/usr/bin/espeak-ng /usr/bin/sox /usr/bin/ffmpeg /usr/bin/pg_ctlcluster /usr/bin/npm
+SYSTEM_DEPS := chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdftoppm \
+	fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf espeak-ng:/usr/bin/espeak-ng sox:/usr/bin/sox \
+	ffmpeg:/usr/bin/ffmpeg postgresql:/usr/bin/pg_ctlcluster npm:/usr/bin/npm
 # axe-core (accessibility checks in the browser tests), pinned in package-lock.json, into the ignored node_modules/
 AXE := node_modules/axe-core/axe.min.js
 
@@ -51,12 +52,11 @@ test-llm: install-llm system-deps
 	@cat var/reports/llm-llamacpp.txt var/reports/llm-llamacpp-server.txt var/reports/llm-followup.txt
 
 system-deps:
-	@missing=""; for f in $(SYSTEM_DEPS); do test -e $$f || missing=1; done; \
+	@missing=""; for dep in $(SYSTEM_DEPS); do test -e "$${dep#*:}" || missing="$$missing $${dep%%:*}"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing chromium, poppler-utils, fonts-dejavu-core, espeak-ng, sox, ffmpeg, postgresql, npm with apt"; \
+	  echo "installing$$missing with apt (only what is missing: a Node.js that brings its own npm keeps it)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium poppler-utils fonts-dejavu-core espeak-ng sox ffmpeg postgresql npm >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 run: install
