@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.knowledge.models import SECTIONS, Guide, Procedure
 from bot.search.retrieval import PASSAGE_KIND, QUESTION_KIND, QUESTION_SECTION
+from bot.search.topic import TOPIC_VERSION
 
 _GUIDE_SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.M)
 DENSE_CHARS = 700
@@ -39,6 +40,11 @@ class Chunk:
         """The store keeps citizen phrasings apart from passages (bot.search.vectors.KINDS)."""
         return QUESTION_KIND if self.section == QUESTION_SECTION else PASSAGE_KIND
 
+    @property
+    def embedded(self) -> str:
+        """How its vector was made: a stored chunk made another way is embedded again."""
+        return f"topic-{TOPIC_VERSION}" if self.as_query else "passage"
+
     def metadata(self, digest: str) -> dict[str, str | bool]:
         return {
             "code": self.code,
@@ -48,6 +54,7 @@ class Chunk:
             "level": self.level,
             "field": self.field,
             "digest": digest,
+            "embedded": self.embedded,
         }
 
 

@@ -27,6 +27,7 @@ from bot.redact import redact
 from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER
 from bot.search.retrieval import Retriever
+from bot.search.topic import embed_asked
 from bot.search.vectors import Store
 from bot.text import fold
 from ingest.admin import ingest_lock
@@ -193,7 +194,7 @@ def add_examples(knowledge_dir: Path, index_dir: Path, var_dir: Path, store: Sto
                if p and "[" not in p and redact(p) == p and fold(p) not in have and fold(p) not in taken]
         if not new:
             return report
-        vectors = embedder.embed_queries(new)
+        vectors = embed_asked(embedder, new)
         before = [(retriever.refused_with(q, vectors[:0]), scoped) for q, scoped in checks]
         after = [(retriever.refused_with(q, vectors), scoped) for q, scoped in checks]
 

@@ -28,6 +28,7 @@ from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER, KeywordIndex
 from bot.search.lexicon import Lexicon
 from bot.search.retrieval import OUTSIDE_CODE
+from bot.search.topic import embed_asked
 from bot.search.vectors import Store
 from bot.text import fold
 from ingest.chunks import Chunk, guide_chunks, procedure_chunks
@@ -131,7 +132,7 @@ def embed(chunks: list[Chunk], embedder: Embedder) -> Any:
         rows = [i for i, c in enumerate(chunks) if c.as_query == as_query]
         if rows:
             texts = [chunks[i].text for i in rows]
-            out[rows] = embedder.embed_queries(texts) if as_query else embedder.embed_passages(texts)
+            out[rows] = embed_asked(embedder, texts) if as_query else embedder.embed_passages(texts)
     return out
 
 
@@ -213,7 +214,8 @@ def ingest(
     stored = store.all_metadata()
     stored_digest: dict[str, str] = {}
     ids_by_code: dict[str, list[str]] = {}
-    stored_kind = {chunk_id: str(meta.get("kind", "")) for chunk_id, meta in stored.items()}
+    stored_as = {chunk_id: (str(meta.get("kind", "")), str(meta.get("embedded", "")))
+                 for chunk_id, meta in stored.items()}
     for chunk_id, meta in stored.items():
         code = str(meta.get("code", ""))
         ids_by_code.setdefault(code, []).append(chunk_id)
@@ -233,9 +235,10 @@ def ingest(
         all_chunks.extend(chunks)
         dense_ids = sorted(c.id for c in chunks if c.dense)
         code = item.item.code
-        # unchanged: same text, same chunks, each stored with its kind (a store from before kinds is re-embedded)
+        # unchanged: same text, same chunks, each stored with its kind and embedded the same way (a store from
+        # before kinds, or from before phrasings were embedded on their topics, is re-embedded)
         if (stored_digest.get(code) == item.digest and sorted(ids_by_code.get(code, [])) == dense_ids
-                and all(stored_kind.get(c.id) == c.kind for c in chunks if c.dense)):
+                and all(stored_as.get(c.id) == (c.kind, c.embedded) for c in chunks if c.dense)):
             report.unchanged_files += 1
             continue
         todo.append((item, chunks))
@@ -271,7 +274,8 @@ def ingest(
         report.embedded_files += 1
     outside_ids = sorted(c.id for c in outside)
     if not outside_error and outside and (stored_digest.get(OUTSIDE_CODE) != outside_digest
-                                          or sorted(ids_by_code.get(OUTSIDE_CODE, [])) != outside_ids):
+                                          or sorted(ids_by_code.get(OUTSIDE_CODE, [])) != outside_ids
+                                          or any(stored_as.get(c.id, ("", ""))[1] != c.embedded for c in outside)):
         flush()  # the examples are upserted on their own
         pending.extend((c, outside_digest) for c in outside)
         stale.extend(i for i in ids_by_code.get(OUTSIDE_CODE, []) if i not in {c.id for c in outside})

@@ -21,6 +21,7 @@ from bot.search.diacritics import Restorer
 from bot.search.embedders import Embedder
 from bot.search.language import detect_language
 from bot.search.query import Query, parse_query
+from bot.search.topic import embed_asked, topic_of
 from bot.search.vectors import Store
 from bot.settings import Settings
 from bot.text import clean, has_diacritics, words
@@ -157,7 +158,7 @@ class Retriever:
         # procedures' passages; and the question as the citizen wrote it, against citizen phrasings
         extra = query.expanded[len(query.folded) :].strip()
         dense_text = self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
-        asked_text = self.asked_text(query, cleaned)
+        asked_text = topic_of(self.asked_text(query, cleaned))
         texts = [dense_text] if asked_text == dense_text else [dense_text, asked_text]
         vectors = self.embedder.embed_queries(texts)
         vector, asked = vectors[0], vectors[-1]
@@ -192,7 +193,7 @@ class Retriever:
             return True
         found, outside = self.signals_and_outside(query, cleaned)
         if len(examples):
-            asked = self.embedder.embed_queries([self.asked_text(query, cleaned)])[0]
+            asked = embed_asked(self.embedder, [self.asked_text(query, cleaned)])[0]
             outside = max(outside, float(np.max(examples @ asked)))
         raw = signal_matrix(found)
         return bool(refusal_of(outside, fused(raw, self.settings), raw, self.settings))
