@@ -24,6 +24,13 @@ def test_fee_question_leads_with_the_fee(assistant):
     assert ans.aspect == "fee"
 
 
+def test_a_vietnamese_question_typed_without_diacritics_is_answered_in_vietnamese(assistant):
+    """'the' (thẻ) and 'can' (cần) are English words too: they once made this question English."""
+    ans = assistant.ask("cap lai the can cuoc bi mat")
+    assert ans.language == "vi" and ans.sources[0].procedure_id == "1.014064"
+    assert "Giấy tờ cần mang:" in ans.answer and "Documents to bring" not in ans.answer
+
+
 def test_english_question_gets_english_labels(assistant):
     ans = assistant.ask("What documents do I need to register a birth?")
     assert ans.language == "en"

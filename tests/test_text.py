@@ -1,6 +1,7 @@
 import pytest
 
 from bot.search.diacritics import Restorer
+from bot.search.language import detect_language
 from bot.search.lexicon import Lexicon
 from bot.search.query import parse_query as parse_with
 from bot.settings import ROOT
@@ -82,3 +83,22 @@ def test_regional_words_and_shorthand():
     assert "khai sinh" in parse_query("lam giay khai sanh cho con").expanded
     assert parse_query("vk ck muon dk ket hon").folded == "vo chong muon dang ky ket hon"
     assert "so hong" in parse_query("so hong bi mat").folded  # "hồng" is not shorthand for "không"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # typed without diacritics, "thẻ" and "cần" fold to English words: still Vietnamese
+        ("cap lai the can cuoc bi mat", "vi"),
+        ("doi the can cuoc", "vi"),
+        ("the bhyt het han", "vi"),
+        ("can giay to gi de lam the", "vi"),
+        ("đổi thẻ căn cước khi đủ 25 tuổi", "vi"),
+        ("Can I register online?", "en"),
+        ("the card is lost", "en"),
+        ("do you speak english", "en"),
+        ("Wie melde ich meinen Wohnsitz an?", "de"),
+    ],
+)
+def test_the_language_of_a_question(text, language):
+    assert detect_language(text) == language

@@ -10,27 +10,39 @@ _VI = {
     "toi", "lam", "giay", "o", "dau", "can", "gi", "bao", "nhieu", "khong", "duoc", "cho", "con", "dang", "ky",
     "thu", "tuc", "xin", "hoi", "the", "nao", "cua", "va", "co", "phi", "le", "ho", "so", "khai", "sinh", "em",
     "anh", "chi", "me", "bo", "nha", "xa", "phuong", "tam", "tru", "thuong", "ket", "hon", "muon", "minh", "nop",
+    "cap", "lai", "cuoc", "mat", "het", "bi", "doi", "xac", "nhan", "thi", "nguoi", "phai", "sao", "vay", "ko",
+    "dc", "roi", "voi", "cccd", "bhyt", "bhxh", "ve", "tien", "ngay", "mot", "nam", "thang", "gia", "dinh", "dat",
+    "quyen", "su", "dung", "xe", "chung", "huong", "tro", "hiem", "viec", "cu", "moi", "lan", "tui", "bac",
 }
 _EN = {
     "the", "how", "what", "where", "do", "i", "a", "to", "is", "my", "for", "can", "need", "register", "get",
     "much", "does", "cost", "which", "documents", "long", "an", "of", "in", "apply", "card", "certificate",
+    "you", "your", "we", "our", "are", "have", "with", "and", "want", "please", "this", "that", "there", "when",
+    "who", "why", "will", "should", "from", "about", "lost", "help", "english",
 }
 _DE = {
     "wie", "ich", "was", "wo", "der", "die", "das", "ein", "eine", "meine", "meinen", "brauche", "kostet",
     "beantragen", "fur", "und", "ist", "lange", "dauert", "welche", "unterlagen", "mein", "kind", "einen",
 }
+# English words that are also Vietnamese syllables without their marks (thẻ, cần, tờ, à, đỏ, ăn, in, lòng, Mỹ,
+# mẹ, sổ): they count for English only beside a word that is English alone
+_BOTH = {"the", "can", "to", "a", "do", "an", "in", "long", "my", "me", "so"}
 _TOKEN = re.compile(r"[a-z]+")
 
 
 def detect_language(text: str) -> str:
+    """"vi", "en" or "de". Typed without diacritics, "cap lai the can cuoc" stays Vietnamese: "the" and "can"
+    are English only next to a word that is not also Vietnamese."""
     if has_diacritics(text) and not re.search(r"[äöüß]", text.lower()):
         return "vi"
     toks = _TOKEN.findall(fold(text))
     if not toks:
         return "vi"
+    both = sum(t in _BOTH for t in toks)
+    english = sum(t in _EN and t not in _BOTH for t in toks)
     scores = {
-        "vi": sum(t in _VI for t in toks),
-        "en": sum(t in _EN for t in toks) + 0.5,
+        "vi": sum(t in _VI and t not in _BOTH for t in toks) + (0 if english else both),
+        "en": english + (both if english else 0) + 0.5,
         "de": sum(t in _DE for t in toks) + (2 if re.search(r"[äöüß]", text.lower()) else 0),
     }
     best = max(scores, key=lambda k: scores[k])

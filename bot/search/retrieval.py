@@ -202,7 +202,7 @@ class Retriever:
         """The question's terms for the keyword index, cut as the index was (a segmenter cuts words better with
         diacritics: the question's folded syllables get the titles' diacritics back first)."""
         keyword = self.catalog.keyword
-        foreign = detect_language(query.folded) != "vi"
+        foreign = detect_language(query.text) != "vi"
         return keyword.query_terms(query.expanded if keyword.tokenizer == "ngrams"
                                    else self.restorer.restore(query.expanded), foreign)
 
