@@ -28,22 +28,34 @@ _DE = {
 # mẹ, sổ): they count for English only beside a word that is English alone
 _BOTH = {"the", "can", "to", "a", "do", "an", "in", "long", "my", "me", "so"}
 _TOKEN = re.compile(r"[a-z]+")
+# A Vietnamese syllable without its marks: initial consonant, one to three vowels, final consonant ("repeat",
+# "word", "is" are not one); with the shorthand Vietnamese chat uses
+_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnptiyou])?")
+_SHORTHAND = {
+    "cccd", "cmnd", "bhyt", "bhxh", "ubnd", "dc", "dk", "dky", "ko", "k", "j", "z", "bn", "sdt", "ntn", "mk", "ad",
+    "ok", "e", "vneid", "online", "tp", "hcm", "gplx", "gcn", "qsdd", "sd", "hk", "kt", "vs", "r", "ng", "hs",
+}
 
 
 def detect_language(text: str) -> str:
     """"vi", "en" or "de". Typed without diacritics, "cap lai the can cuoc" stays Vietnamese: "the" and "can"
-    are English only next to a word that is not also Vietnamese."""
+    are English only next to a word that is not also Vietnamese (an English word, or one that is no Vietnamese
+    syllable: "repeat the word")."""
     if has_diacritics(text) and not re.search(r"[äöüß]", text.lower()):
         return "vi"
     toks = _TOKEN.findall(fold(text))
     if not toks:
         return "vi"
+    listed = _VI | _EN | _DE | _SHORTHAND
     both = sum(t in _BOTH for t in toks)
-    english = sum(t in _EN and t not in _BOTH for t in toks)
+    # half a point for each word no list knows: to Vietnamese if it is a Vietnamese syllable, else to the others
+    syllables = sum(t not in listed and bool(_SYLLABLE.fullmatch(t)) for t in toks)
+    unknown = sum(t not in listed and not _SYLLABLE.fullmatch(t) for t in toks)
+    english = sum(t in _EN and t not in _BOTH for t in toks) + 0.5 * unknown
     scores = {
-        "vi": sum(t in _VI and t not in _BOTH for t in toks) + (0 if english else both),
+        "vi": sum(t in _VI and t not in _BOTH for t in toks) + 0.5 * syllables + (0 if english else both),
         "en": english + (both if english else 0) + 0.5,
-        "de": sum(t in _DE for t in toks) + (2 if re.search(r"[äöüß]", text.lower()) else 0),
+        "de": sum(t in _DE for t in toks) + 0.5 * unknown + (2 if re.search(r"[äöüß]", text.lower()) else 0),
     }
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] > 0.5 else "vi"

@@ -26,6 +26,10 @@ _OUT_OF_SCOPE = [
     r"\b(ha sot|uong thuoc|giam can|tang can|chua benh|dau dau|dau bung|thuoc gi)\b", r"\blai suat\b",
     r"\bhoc tieng (anh|trung|han|nhat)\b", r"\bnen mua\b", r"\b(mua|chon) xe nao\b",
     r"\b(buon qua|noi chuyen voi toi|tam su)\b", r"\b(fever|medicine|diet|lose weight|interest rate)\b",
+    # prices and picks among private sellers: "giá lăn bánh", "bao nhiêu 1 m2", "bên nào rẻ", "tiệm nào"
+    r"\bgia lan banh\b", r"\bbao nhieu (1|mot) ?m2\b", r"\btiem nao\b",
+    r"\b(ben|hang|cho|quan|cong ty|ngan hang|benh vien|phong kham|truong|nha mang) nao (re|tot|uy tin|ngon|dep)",
+    r"\b(tang luong|xin sep)\b",
 ]
 _INJECTION = [
     r"\bignore\b.*\b(instruction|previous|above|rules)", r"\bdisregard\b", r"\bsystem prompt\b",
@@ -33,7 +37,9 @@ _INJECTION = [
     r"\bbo qua\b.*\b(huong dan|chi dan|chi thi|lenh|quy tac|yeu cau truoc)", r"\bquen\b.*\b(huong dan|chi thi|quy tac)",
     r"\bprompt\b", r"\byou are dan\b", r"\bno (rules|restrictions|limits|filters)\b",
     r"\bvai tro moi\b", r"\bdong vai\b", r"\btu bay gio ban la\b", r"\bvergiss\b.*\banweisung",
-    r"\bignoriere\b",
+    r"\bignoriere\b", r"\b(system|admin|developer) (message|note|override|instructions?)\b",
+    r"\b(the |this )?(assistant|bot|ai|model) (must|should|will) (now|from now|always|only)\b",
+    r"\bbreak (your|the) rules\b",
 ]
 # Emergencies and complaints: pointed to the right channel, never answered as a procedure.
 _EMERGENCY = [r"\bcap cuu\b", r"\bchay nha\b", r"\bhoa hoan\b", r"\bdang chay\b", r"\bbi (danh|cuop|de doa|bat coc)\b",
@@ -49,12 +55,20 @@ _FORGERY = [r"\blam gia\b", r"\bgia mao\b",
             r"\bfake (an? )?(id|document|certificate|paper|birth|passport|diploma)", r"\bfalsch", r"\bfalsif"]
 # Bribes: refused, with the reason that offering one is a crime.
 _BRIBERY = [r"\b(hoi lo|dut lot|boi duong|lot tay|chung chi|phong bi)\b.*\b(can bo|cong chuc|cho nhanh|de duoc)\b",
-            r"\b(dua|bao nhieu tien) (hoi lo|dut lot|lot tay)\b", r"\bbribe", r"\bbestech"]
+            r"\b(dua|bao nhieu tien) (hoi lo|dut lot|lot tay)\b", r"\bbribe", r"\bbestech", r"\btip you\b",
+            r"\b(chuyen|gui|dua) (khoan )?\d+ ?(trieu|tr|tram|k)\b.*\b(len dau|uu tien|cho nhanh|khong can du)\b"]
 # Requests to do something other than answer about procedures: write code, repeat text, draft official papers.
 _OTHER_TASK = [r"\bviet (ma|code|chuong trinh|doan ma|script|bai van|bai luan|van mau)\b",
                r"\b(python|javascript|java|php|sql|html|c\+\+)\b", r"\btan cong\b", r"\bhack", r"\bddos\b",
                r"\brepeat\b", r"\bforever\b", r"\blap (lai|di lap lai)\b.*\b(mai|lien tuc|nhieu lan|\d+ lan)\b",
-               r"\bsoan (thao )?(quyet dinh|cong van|to trinh|nghi quyet|van ban hanh chinh)\b",
+               r"\bsoan (thao )?((giup|gium|ho|cho) )?((minh|em|toi|tui) )?(mot |1 )?"
+               r"(quyet dinh|cong van|to trinh|nghi quyet|van ban hanh chinh)\b",
+               r"\bthay mat (chu tich|uy ban|ubnd)\b",
+               r"\bviet (giup |gium |ho |cho )?((minh|em|toi|tui|chi|anh) )?(mot |1 )?(bai dang|bai tho|doan van|"
+               r"bai quang cao|doan quang cao|loi chuc|status|caption|email)\b",
+               r"\b\d+ (times|plus|minus|divided by|multiplied by) \d+\b",
+               r"\b(write|compose|create|generate)( me| us)? (a |an |some |\d+ )?([a-z]+ ){0,3}(code|program|script|"
+               r"poem|essay|story|song|ad|advert[a-z]*|caption|speech|slogan|passwords?|tweet)\b",
                r"\bdraft (a |an |the )?(decision|decree|resolution|official)", r"\bwrite (me )?(a |an |some )?"
                r"(code|program|script|poem|essay|story|song|letter)", r"\bschreib"]
 _BLOCKS = [(name, re.compile("|".join(patterns))) for name, patterns in (
