@@ -61,12 +61,12 @@ def score(questions: list[dict[str, Any]], search: Search) -> dict[str, Any]:
         rr.append(1.0 / rank if rank else 0.0)
         if rank != 1:
             misses.append(f"{item['q']} -> {codes[:3]} (want {sorted(expected)})")
-    in_scope = len(rr)
-    n = in_scope or 1  # a set of out-of-scope questions only (dev_oos) has no recall to report: 0
+    answerable = len(rr)
+    n = answerable or 1  # a set of out-of-scope questions only (dev_oos) has no recall to report: 0
     p50, p95 = p50_p95(latencies)
     return {
         "questions": len(questions),
-        "in_scope_questions": in_scope,
+        "in_scope_questions": answerable,
         "recall@1": hits[1] / n,
         "recall@3": hits[3] / n,
         "recall@5": hits[5] / n,
