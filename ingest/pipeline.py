@@ -138,7 +138,9 @@ def embed(chunks: list[Chunk], embedder: Embedder) -> Any:
 
 LEXICON_KEY = "~lexicon"  # the lexicon's digest, beside the procedures' in the state file
 INDEX_KEY = "~index"  # the layout of the index and the keyword tokenizer: a change rebuilds it
-INDEX_LAYOUT = "v2"  # v2: dense chunks in one collection per kind; keyword index in keyword.npz
+# v2: dense chunks in one collection per kind, keyword index in keyword.npz; v3: citizen phrasings embedded on
+# their topics (`make run` ingests again; chunks embedded another way are re-embedded by their `embedded` mark)
+INDEX_LAYOUT = "v3"
 
 
 def index_key(tokenizer: str) -> str:

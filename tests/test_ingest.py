@@ -7,6 +7,7 @@ import pytest
 from bot.search.catalog import Catalog
 from bot.search.vectors import build_store
 from bot.settings import Settings
+from ingest.files import load_procedure
 from ingest.pipeline import ingest
 
 CODES = ["1.001193", "1.000894", "1.000656"]
@@ -158,3 +159,34 @@ def test_changing_the_keyword_tokenizer_rebuilds_the_keyword_index(small, embedd
     with pytest.raises(IndexNotReadyError, match="older layout"):
         Catalog.load(settings.index_dir)
     assert needs_ingest(settings.knowledge_dir, settings.index_dir, "pyvi")
+
+
+def test_a_store_of_phrasings_embedded_whole_is_embedded_again_on_topics(small, embedder):
+    """An index from before topics: `make run` sees the old layout, and ingest re-embeds what was embedded the old
+    way, here one phrasing stored with its whole text's vector and an empty `embedded` mark."""
+    import json
+
+    from bot.search.topic import embed_asked, topic_of
+    from ingest.pipeline import needs_ingest
+
+    settings, store = small
+    run(settings, store, embedder)
+    marriage = load_procedure(settings.knowledge_dir / "procedures" / "1.000894.md").item
+    phrasing = next(q for q in marriage.questions if topic_of(q) != q)
+    chunk_id = next(i for i, m in store.all_metadata().items()
+                    if m["code"] == "1.000894" and m["section"] == "cau-hoi" and i.endswith(
+                        f"-{marriage.questions.index(phrasing) + 1}"))
+    old = {**store.all_metadata()[chunk_id], "embedded": ""}  # as read from a store without the mark
+    store.upsert([chunk_id], embedder.embed_queries([phrasing]), [phrasing], [old])
+    state = settings.index_dir / "state.json"
+    data = json.loads(state.read_text(encoding="utf-8"))
+    data["digests"]["~index"] = "v2:ngrams"
+    state.write_text(json.dumps(data), encoding="utf-8")
+    assert needs_ingest(settings.knowledge_dir, settings.index_dir, "ngrams")
+
+    report = run(settings, store, embedder)
+    assert (report.embedded_files, report.unchanged_files) == (1, 2)  # that procedure only
+    assert store.all_metadata()[chunk_id]["embedded"] == "topic-1"
+    hit = store.query(embed_asked(embedder, [phrasing])[0], 1, kind="question")[0]
+    assert hit.id == chunk_id and hit.score > 0.999  # its vector is now the topic's
+    assert not needs_ingest(settings.knowledge_dir, settings.index_dir, "ngrams")
