@@ -39,17 +39,22 @@ def run_phrasing_eval(assistant: Any, sets: tuple[str, ...] = ("main", "heldout"
             vectors = (embedder.embed_passages(shaped(texts)) if prefix == "passage"
                        else embedder.embed_queries(shaped(texts)))
             seconds = time.perf_counter() - t0
-            r1 = r3 = 0
-            for row, item in zip(asked @ vectors.T, questions, strict=True):
-                ranked: list[str] = []
-                for i in np.argsort(-row):
-                    if codes[i] not in ranked:
-                        ranked.append(codes[i])
-                    if len(ranked) == 3:
-                        break
-                r1 += ranked[0] in item["codes"]
-                r3 += any(c in item["codes"] for c in ranked)
-            n = len(questions)
-            lines.append(f"  {way} texts, phrasings embedded as {prefix:<7}: recall@1 {r1 / n:.3f}, "
-                         f"recall@3 {r3 / n:.3f} (embedding {seconds:.1f} s)")
+            r1, r3 = _vote(asked @ vectors.T, codes, questions)
+            lines.append(f"  {way} texts, phrasings embedded as {prefix:<7}: recall@1 {r1:.3f}, recall@3 {r3:.3f} "
+                         f"(embedding {seconds:.1f} s)")
     return "\n".join(lines)
+
+
+def _vote(sims: np.ndarray, codes: list[str], questions: list[dict[str, Any]]) -> tuple[float, float]:
+    """Recall@1 and @3 when each question's nearest phrasings (rows of `sims`) vote for their procedures."""
+    r1 = r3 = 0
+    for row, item in zip(sims, questions, strict=True):
+        ranked: list[str] = []
+        for i in np.argsort(-row):
+            if codes[i] not in ranked:
+                ranked.append(codes[i])
+            if len(ranked) == 3:
+                break
+        r1 += ranked[0] in item["codes"]
+        r3 += any(c in item["codes"] for c in ranked)
+    return r1 / len(questions), r3 / len(questions)

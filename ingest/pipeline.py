@@ -218,6 +218,12 @@ def ingest(
     ids_by_code: dict[str, list[str]] = {}
     stored_as = {chunk_id: (str(meta.get("kind", "")), str(meta.get("embedded", "")))
                  for chunk_id, meta in stored.items()}
+
+    def stored_alike(chunks: list[Chunk]) -> bool:
+        """Each dense chunk stored with its kind and embedded the same way (a store from before kinds, or from
+        before phrasings were embedded on their topics, is embedded again)."""
+        return all(stored_as.get(c.id) == (c.kind, c.embedded) for c in chunks if c.dense)
+
     for chunk_id, meta in stored.items():
         code = str(meta.get("code", ""))
         ids_by_code.setdefault(code, []).append(chunk_id)
@@ -237,10 +243,9 @@ def ingest(
         all_chunks.extend(chunks)
         dense_ids = sorted(c.id for c in chunks if c.dense)
         code = item.item.code
-        # unchanged: same text, same chunks, each stored with its kind and embedded the same way (a store from
-        # before kinds, or from before phrasings were embedded on their topics, is re-embedded)
+        # unchanged: same text, same chunks, stored alike
         if (stored_digest.get(code) == item.digest and sorted(ids_by_code.get(code, [])) == dense_ids
-                and all(stored_as.get(c.id) == (c.kind, c.embedded) for c in chunks if c.dense)):
+                and stored_alike(chunks)):
             report.unchanged_files += 1
             continue
         todo.append((item, chunks))
@@ -277,7 +282,7 @@ def ingest(
     outside_ids = sorted(c.id for c in outside)
     if not outside_error and outside and (stored_digest.get(OUTSIDE_CODE) != outside_digest
                                           or sorted(ids_by_code.get(OUTSIDE_CODE, [])) != outside_ids
-                                          or any(stored_as.get(c.id, ("", ""))[1] != c.embedded for c in outside)):
+                                          or not stored_alike(outside)):
         flush()  # the examples are upserted on their own
         pending.extend((c, outside_digest) for c in outside)
         stale.extend(i for i in ids_by_code.get(OUTSIDE_CODE, []) if i not in {c.id for c in outside})

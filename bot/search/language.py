@@ -35,6 +35,7 @@ _SHORTHAND = {
     "cccd", "cmnd", "bhyt", "bhxh", "ubnd", "dc", "dk", "dky", "ko", "k", "j", "z", "bn", "sdt", "ntn", "mk", "ad",
     "ok", "e", "vneid", "online", "tp", "hcm", "gplx", "gcn", "qsdd", "sd", "hk", "kt", "vs", "r", "ng", "hs",
 }
+_LISTED = _VI | _EN | _DE | _SHORTHAND
 
 
 def detect_language(text: str) -> str:
@@ -46,11 +47,10 @@ def detect_language(text: str) -> str:
     toks = _TOKEN.findall(fold(text))
     if not toks:
         return "vi"
-    listed = _VI | _EN | _DE | _SHORTHAND
     both = sum(t in _BOTH for t in toks)
     # half a point for each word no list knows: to Vietnamese if it is a Vietnamese syllable, else to the others
-    syllables = sum(t not in listed and bool(_SYLLABLE.fullmatch(t)) for t in toks)
-    unknown = sum(t not in listed and not _SYLLABLE.fullmatch(t) for t in toks)
+    syllables = sum(t not in _LISTED and bool(_SYLLABLE.fullmatch(t)) for t in toks)
+    unknown = sum(t not in _LISTED and not _SYLLABLE.fullmatch(t) for t in toks)
     english = sum(t in _EN and t not in _BOTH for t in toks) + 0.5 * unknown
     scores = {
         "vi": sum(t in _VI and t not in _BOTH for t in toks) + 0.5 * syllables + (0 if english else both),

@@ -68,9 +68,9 @@ _OTHER_TASK = [r"\bviet (ma|code|chuong trinh|doan ma|script|bai van|bai luan|va
                r"bai quang cao|doan quang cao|loi chuc|status|caption|email)\b",
                r"\b\d+ (times|plus|minus|divided by|multiplied by) \d+\b",
                r"\b(write|compose|create|generate)( me| us)? (a |an |some |\d+ )?([a-z]+ ){0,3}(code|program|script|"
-               r"poem|essay|story|song|ad|advert[a-z]*|caption|speech|slogan|passwords?|tweet)\b",
-               r"\bdraft (a |an |the )?(decision|decree|resolution|official)", r"\bwrite (me )?(a |an |some )?"
-               r"(code|program|script|poem|essay|story|song|letter)", r"\bschreib"]
+               r"poem|essay|story|song|ad|advert[a-z]*|caption|speech|slogan|password|tweet)s?\b",
+               r"\bwrite (me )?(a |an |some )?letter", r"\bdraft (a |an |the )?(decision|decree|resolution|official)",
+               r"\bschreib"]
 _BLOCKS = [(name, re.compile("|".join(patterns))) for name, patterns in (
     ("injection", _INJECTION), ("forgery", _FORGERY), ("bribery", _BRIBERY), ("other_task", _OTHER_TASK),
     ("emergency", _EMERGENCY), ("scam", _SCAM), ("complaint", _COMPLAINT), ("out_of_scope", _OUT_OF_SCOPE))]

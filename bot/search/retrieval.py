@@ -21,7 +21,7 @@ from bot.search.diacritics import Restorer
 from bot.search.embedders import Embedder
 from bot.search.language import detect_language
 from bot.search.query import Query, parse_query
-from bot.search.topic import embed_asked, topic_of
+from bot.search.topic import topic_of
 from bot.search.vectors import Store
 from bot.settings import Settings
 from bot.text import clean, has_diacritics, words
@@ -158,7 +158,7 @@ class Retriever:
         # procedures' passages; and the question as the citizen wrote it, against citizen phrasings
         extra = query.expanded[len(query.folded) :].strip()
         dense_text = self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
-        asked_text = topic_of(self.asked_text(query, cleaned))
+        asked_text = self.asked_text(query, cleaned)
         texts = [dense_text] if asked_text == dense_text else [dense_text, asked_text]
         vectors = self.embedder.embed_queries(texts)
         vector, asked = vectors[0], vectors[-1]
@@ -181,8 +181,9 @@ class Retriever:
         return out, asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0]
 
     def asked_text(self, query: Query, cleaned: str) -> str:
-        """The question as the citizen wrote it (diacritics restored when typed without), matched with phrasings."""
-        return self.restorer.restore(query.folded) if not has_diacritics(cleaned) else cleaned
+        """The question as the citizen wrote it (diacritics restored when typed without), on its topic: what is
+        matched with the phrasings, which are embedded on theirs (`bot.search.topic.embed_asked`)."""
+        return topic_of(self.restorer.restore(query.folded) if not has_diacritics(cleaned) else cleaned)
 
     def refused_with(self, text: str, examples: np.ndarray) -> bool:
         """Whether the question would be refused if these out-of-scope examples (rows of query vectors) were
@@ -193,7 +194,7 @@ class Retriever:
             return True
         found, outside = self.signals_and_outside(query, cleaned)
         if len(examples):
-            asked = embed_asked(self.embedder, [self.asked_text(query, cleaned)])[0]
+            asked = self.embedder.embed_queries([self.asked_text(query, cleaned)])[0]
             outside = max(outside, float(np.max(examples @ asked)))
         raw = signal_matrix(found)
         return bool(refusal_of(outside, fused(raw, self.settings), raw, self.settings))
