@@ -43,15 +43,18 @@ class Settings(BaseSettings):
     embed_batch: int = 256
 
     # Retrieval fusion, measured with `tthc eval retrieval` (see README).
-    dense_weight: float = 0.3
-    keyword_weight: float = 0.9
-    title_weight: float = 0.9
+    dense_weight: float = 0.7
+    keyword_weight: float = 0.7
+    title_weight: float = 0.45
     commune_boost: float = 0.06
     # citizen phrasings: the question as written against them, cosine rescaled from [floor, floor + span] to [0, 1]
     question_weight: float = 1.1
     question_floor: float = 0.85
-    question_span: float = 0.10
+    question_span: float = 0.15
     dense_candidates: int = 40
+    # the first this many candidates by fused score get the cosines their chunks missed the top-n for (a candidate
+    # found by keywords alone is compared with its passages and phrasings too, instead of counting 0 there)
+    complete_top: int = 10
     keyword_tokenizer: KeywordTokenizerName = Field(
         "ngrams", description="terms of the keyword index: ngrams (folded syllables and bigrams), pyvi or underthesea "
                               "(syllables and segmented words); `tthc ingest` rebuilds the index when it changes")
@@ -66,7 +69,7 @@ class Settings(BaseSettings):
     outside_check_set: Path = ROOT / "eval" / "data" / "heldout.jsonl"
     # answered with one procedure only when its fused score and its lead over the next are at least these;
     # otherwise the citizen is offered the first few to pick from (`tthc eval calibrate`)
-    answer_min_score: float = 1.2
+    answer_min_score: float = 1.0
     answer_min_margin: float = 0.05
 
     # Answers: extractive (no model), openai (any OpenAI-compatible endpoint) or llamacpp (a local GGUF model)

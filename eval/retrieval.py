@@ -16,7 +16,8 @@ DATA = DATA_DIR / "questions.jsonl"
 # heldout2 is frozen: never tune on it (eval/data/heldout2.md)
 SETS = {"main": DATA, "heldout": DATA_DIR / "heldout.jsonl", "heldout2": DATA_DIR / "heldout2.jsonl",
         "dev": DATA_DIR / "dev.jsonl",  # dev: for tuning (eval/data/dev.md)
-        "dev_oos": DATA_DIR / "dev_oos.jsonl"}  # out of scope only, for tuning (eval/data/dev_oos.md)
+        "dev_oos": DATA_DIR / "dev_oos.jsonl",  # out of scope only, for tuning (eval/data/dev_oos.md)
+        "dev_oos2": DATA_DIR / "dev_oos2.jsonl"}  # the same, written in session 8 (eval/data/dev_oos2.md)
 
 
 def load_questions(path: Path = DATA) -> list[dict[str, Any]]:

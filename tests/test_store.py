@@ -93,3 +93,15 @@ def test_kinds_are_kept_apart(store, embedder):
     assert [h.id for h in store.query(vector, k=5, kind="passage")][-1:] != [] and store.count() == 2
     with pytest.raises(ValueError, match="kind"):
         store.upsert(["d#t"], embedder.embed_passages(["x"]), ["x"], [{"code": "d", "kind": "image"}])
+
+
+def test_vectors_by_id_of_one_kind(store, embedder):
+    """Stored vectors come back by id, for the kind asked only; unknown ids are left out."""
+    texts = ["Thủ tục đăng ký khai sinh", "làm giấy khai sinh cho con ở đâu"]
+    vectors = embedder.embed_passages(texts)
+    store.upsert(["a#tong-quan", "a#cau-hoi-1"], vectors, texts,
+                 [{"code": "a", "kind": "passage"}, {"code": "a", "kind": "question"}])
+    got = store.vectors(["a#tong-quan", "a#cau-hoi-1", "zzz#none"], "passage")
+    assert list(got) == ["a#tong-quan"] and np.allclose(got["a#tong-quan"], vectors[0], atol=1e-6)
+    assert list(store.vectors(["a#cau-hoi-1"], "question")) == ["a#cau-hoi-1"]
+    assert store.vectors([], "passage") == {}

@@ -34,15 +34,15 @@ from tests.conftest import run_cli
 
 ARTIFACTS = ROOT / "test-artifacts"
 CODES = ("1.001193", "1.000894", "1.004194", "1.000656")  # birth, marriage, temporary residence, death
-ASKED = "tôi ở nhờ nhà bạn một thời gian"  # choices on this knowledge base: it names no procedure plainly
+ASKED = "đưa mẹ già về ở chung"  # choices on this knowledge base (birth 1.245, temporary residence 1.242)
 TEMPORARY_RESIDENCE = "1.004194"
-OTHER_COMMUNE_ASKED = "dọn ra ở chung với bạn bè"  # choices too, asked in commune B (20332)
+OTHER_COMMUNE_ASKED = "về sống cùng nhà bên ngoại"  # choices too (1.006 against 1.000), asked in commune B
 WITH_PHONE = "số của tôi là 0912 345 678, căn cước 079123456789, ra ở riêng với người yêu thì báo ai"
 SIG = re.compile(r'name="sig" value="([0-9a-f]+)"')
 
 
 # what a group marked out of scope is checked on before it joins the examples (the old held-out set in production)
-CHECKS = [{"q": "tôi ở nhờ nhà bạn thì có phải báo ai không", "codes": [TEMPORARY_RESIDENCE]},
+CHECKS = [{"q": "đưa mẹ già về ở chung thì có phải báo ai không", "codes": [TEMPORARY_RESIDENCE]},
           {"q": "làm giấy khai sinh cho con cần gì", "codes": ["1.001193"]}, {"q": "giá vàng hôm nay", "codes": []}]
 
 
@@ -203,7 +203,7 @@ def test_an_admin_links_at_once_and_marks_out_of_scope_which_joins_the_examples(
 
 
 def test_a_mark_that_would_refuse_a_held_out_question_is_only_recorded(loop):
-    """"Ở nhờ" is temporary residence: as an out-of-scope example it would refuse an in-scope check question."""
+    """Moving a parent in is temporary residence: as an out-of-scope example it would refuse an in-scope check question."""
     app, citizen, settings, _database = loop
     ask(citizen, ASKED)
     admin, csrf = signed_in_client(app, "quan.tri")
@@ -223,14 +223,14 @@ def test_a_note_for_the_knowledge_base_and_a_stale_form_is_refused(loop):
     group = group_with(clerk, ASKED)
     sig = sig_of(clerk, group["key"])
     r = clerk.post(f"/clerk/unanswered/{group['key']}/note", data={
-        "csrf_token": csrf, "sig": sig, "text": "Nhiều người ở nhờ hỏi, gọi 0905 123 456 để bàn"},
+        "csrf_token": csrf, "sig": sig, "text": "Nhiều người đón cha mẹ về ở hỏi, gọi 0905 123 456 để bàn"},
         follow_redirects=False)
     assert r.status_code == 303
     note = clerk.get("/api/clerk/proposals").json()["notes"][0]
-    assert note["text"] == "Nhiều người ở nhờ hỏi, gọi [số điện thoại] để bàn" and note["examples"] == [ASKED]
+    assert note["text"] == "Nhiều người đón cha mẹ về ở hỏi, gọi [số điện thoại] để bàn" and note["examples"] == [ASKED]
     assert "0905" not in clerk.get("/clerk/proposals").text
     # the group changed (a new phrasing joined it) since the form was drawn: refused, nothing recorded
-    ask(citizen, "tôi ở nhờ nhà bạn một thời gian thôi")
+    ask(citizen, "đưa mẹ già về ở chung với tôi")
     r = clerk.post(f"/clerk/unanswered/{group['key']}/link", data={
         "csrf_token": csrf, "sig": sig, "code": TEMPORARY_RESIDENCE, "ex0": "1"})
     assert r.status_code == 409 and "tải lại trang" in r.text

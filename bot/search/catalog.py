@@ -28,9 +28,12 @@ class Catalog:
     keyword: KeywordIndex
     lexicon: Lexicon = field(default_factory=Lexicon)
     items: dict[str, Procedure | Guide] = field(default_factory=dict)  # procedures and guides by code
+    chunk_ids: dict[str, list[str]] = field(default_factory=dict)  # every chunk's id, by its procedure's code
 
     def __post_init__(self) -> None:
         self.items = {**self.procedures, **self.guides}
+        for chunk_id, (code, _) in self.chunk_section.items():
+            self.chunk_ids.setdefault(code, []).append(chunk_id)
 
     @classmethod
     def load(cls, index_dir: Path) -> Catalog:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -156,8 +156,7 @@ class Retriever:
 
         # dense side: the text as written (e5 knows diacritics) plus the official terms we added, against the
         # procedures' passages; and the question as the citizen wrote it, against citizen phrasings
-        extra = query.expanded[len(query.folded) :].strip()
-        dense_text = self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
+        dense_text = self.dense_text(query, cleaned)
         asked_text = self.asked_text(query, cleaned)
         texts = [dense_text] if asked_text == dense_text else [dense_text, asked_text]
         vectors = self.embedder.embed_queries(texts)
@@ -178,7 +177,30 @@ class Retriever:
             out.append(Signals(code, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), named,
                                asked_like.get(code, (0.0, "", ""))[0],
                                isinstance(item, Procedure) and item.is_commune, section))
-        return out, asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0]
+        return self._completed(out, vector, asked, scope), asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0]
+
+    def _completed(self, found: list[Signals], vector: Any, asked: Any, scope: Scope) -> list[Signals]:
+        """The first `complete_top` candidates by fused score, each with the cosines of its own passages and
+        phrasings where they fell outside the dense top-n (0 there would count as "unlike"); the rest as found."""
+        n = self.settings.complete_top
+        if not found or n <= 0:
+            return found
+        order = np.argsort(-fused(signal_matrix(found), self.settings, scope), kind="stable")[:n]
+        for kind, attr, query in ((PASSAGE_KIND, "dense", vector), (QUESTION_KIND, "asked", asked)):
+            rows = [i for i in order if getattr(found[i], attr) == 0.0]
+            ids = {i: self.catalog.chunk_ids.get(found[i].code, []) for i in rows}
+            stored = self.store.vectors([c for i in rows for c in ids[i]], kind)
+            for i in rows:
+                cosines = [float(stored[c] @ query) for c in ids[i] if c in stored]
+                if cosines:
+                    found[i] = replace(found[i], **{attr: max(cosines)})
+        return found
+
+    def dense_text(self, query: Query, cleaned: str) -> str:
+        """What is matched with the passages: the text as written (e5 knows diacritics), or, when the lexicon added
+        official terms, the folded text with them, diacritics restored."""
+        extra = query.expanded[len(query.folded) :].strip()
+        return self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
 
     def asked_text(self, query: Query, cleaned: str) -> str:
         """The question as the citizen wrote it (diacritics restored when typed without), on its topic: what is

@@ -54,6 +54,10 @@ class Store(Protocol):
         empty store."""
         ...
 
+    def vectors(self, ids: Sequence[str], kind: str) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks of this kind, by id; ids not stored as this kind are left out."""
+        ...
+
     def all_metadata(self) -> dict[str, dict[str, Any]]:
         """Every chunk's metadata by id, of every kind (ingest compares digests with it)."""
         ...
@@ -141,6 +145,12 @@ class ChromaStore:
         if len(kinds) > 1:
             hits.sort(key=lambda h: -h.score)
         return hits[:k]
+
+    def vectors(self, ids: Sequence[str], kind: str) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        res = self._collections[kind].get(ids=list(ids), include=["embeddings"])
+        return {id_: np.asarray(vec, dtype=np.float32) for id_, vec in zip(res["ids"], res["embeddings"], strict=True)}
 
     def all_metadata(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
