@@ -21,7 +21,7 @@ _OUT_OF_SCOPE = [
     r"\bweather\b", r"\bgold price\b", r"\bfootball\b", r"\bsoccer\b", r"\bpoem\b", r"\bjoke\b", r"\brecipe\b",
     r"\bbitcoin\b", r"\bchung khoan hom nay\b", r"\bgia (xang|usd|do la)\b", r"\bwetter\b", r"\bgedicht\b",
     r"\bfussball\b", r"\bgoldpreis\b", r"\bca si\b", r"\bphim\b", r"\bbai hat\b", r"\ban gi\b",
-    r"\b(giai|tinh) (phuong trinh|bai toan)\b", r"\bdich (cau|doan|bai|sang)\b", r"\btranslate\b",
+    r"\b(giai|tinh) (phuong trinh|bai toan)\b", r"\bdich (cau|doan|bai|sang|giup|gium|ho|dum)\b", r"\btranslate\b",
     r"\bchoi chung khoan\b", r"\bco phieu\b", r"\bty gia\b", r"\bexchange rate\b",
     r"\b(ha sot|uong thuoc|giam can|tang can|chua benh|dau dau|dau bung|thuoc gi)\b", r"\blai suat\b",
     r"\bhoc tieng (anh|trung|han|nhat)\b", r"\bnen mua\b", r"\b(mua|chon) xe nao\b",
@@ -52,7 +52,10 @@ _COMPLAINT = [r"\bkhieu nai\b", r"\bto cao\b", r"\bphan anh\b.*\bcan bo\b", r"\b
 # Forging papers: refused, with the reason that it is a crime.
 _FORGERY = [r"\blam gia\b", r"\bgia mao\b",
             r"\b(giay to|con dau|ho so|bang cap|giay khai sinh|can cuoc|so do) gia\b(?! dinh)", r"\bforge",
-            r"\bfake (an? )?(id|document|certificate|paper|birth|passport|diploma)", r"\bfalsch", r"\bfalsif"]
+            r"\bfake (an? )?(id|document|certificate|paper|birth|passport|diploma)", r"\bfalsch", r"\bfalsif",
+            # made-up details on a form, or changes "without being found out"
+            r"\btu bia\b", r"\bbia (ra|ten|thong tin|so lieu)\b", r"\bkhong (bi|de) (ai )?phat hien\b",
+            r"\bkhai khong\b"]
 # Bribes: refused, with the reason that offering one is a crime.
 _BRIBERY = [r"\b(hoi lo|dut lot|boi duong|lot tay|chung chi|phong bi)\b.*\b(can bo|cong chuc|cho nhanh|de duoc)\b",
             r"\b(dua|bao nhieu tien) (hoi lo|dut lot|lot tay)\b", r"\bbribe", r"\bbestech", r"\btip you\b",
@@ -70,7 +73,15 @@ _OTHER_TASK = [r"\bviet (ma|code|chuong trinh|doan ma|script|bai van|bai luan|va
                r"\b(write|compose|create|generate)( me| us)? (a |an |some |\d+ )?([a-z]+ ){0,3}(code|program|script|"
                r"poem|essay|story|song|ad|advert[a-z]*|caption|speech|slogan|password|tweet)s?\b",
                r"\bwrite (me )?(a |an |some )?letter", r"\bdraft (a |an |the )?(decision|decree|resolution|official)",
-               r"\bschreib"]
+               r"\bschreib", r"\b(mail|e-mail|brief|text)\b.*\bverbessern\b",
+               # drafting private papers, letters to companies
+               r"\bsoan (thao )?((giup|gium|ho|cho) )?((minh|em|toi|tui) )?(mot |1 )?(ban )?(hop dong|bai phat bieu)\b",
+               r"\bviet (giup |gium |ho |dum )?((minh|em|toi|tui) )?(mot |1 )?(don|thu|la don)\b.*"
+               r"\b(ngan hang|cong ty|cua hang|chu nha|sep|nha mang)\b",
+               # someone else's personal data
+               r"\btra (giup |gium |ho |cuu )?.*\b(so cccd|so can cuoc|so dien thoai|dia chi)\b"
+               r".*\b(hang xom|nguoi khac)\b",
+               r"\bwithout (him|her|them|my [a-z-]+) knowing\b"]
 _BLOCKS = [(name, re.compile("|".join(patterns))) for name, patterns in (
     ("injection", _INJECTION), ("forgery", _FORGERY), ("bribery", _BRIBERY), ("other_task", _OTHER_TASK),
     ("emergency", _EMERGENCY), ("scam", _SCAM), ("complaint", _COMPLAINT), ("out_of_scope", _OUT_OF_SCOPE))]
