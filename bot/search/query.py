@@ -23,9 +23,11 @@ _OUT_OF_SCOPE = [
     r"\bfussball\b", r"\bgoldpreis\b", r"\bca si\b", r"\bphim\b", r"\bbai hat\b", r"\ban gi\b",
     r"\b(giai|tinh) (phuong trinh|bai toan)\b", r"\bdich (cau|doan|bai|sang|giup|gium|ho|dum)\b", r"\btranslate\b",
     r"\bchoi chung khoan\b", r"\bco phieu\b", r"\bty gia\b", r"\bexchange rate\b",
-    r"\b(ha sot|uong thuoc|giam can|tang can|chua benh|dau dau|dau bung|thuoc gi)\b", r"\blai suat\b",
+    r"\b(ha sot|uong thuoc|giam can|tang can|chua benh|dau dau|dau bung|thuoc gi)\b",
+    r"(?<!ho tro )(?<!bu )\blai suat\b",  # not the State's "hỗ trợ / bù lãi suất"
     r"\bhoc tieng (anh|trung|han|nhat)\b", r"\bnen mua\b", r"\b(mua|chon) xe nao\b",
-    r"\b(buon qua|noi chuyen voi toi|tam su)\b", r"\b(fever|medicine|diet|lose weight|interest rate)\b",
+    r"\b(buon qua|noi chuyen voi toi|tam su)\b", r"\b(fever|medicine|lose weight|interest rate)\b",
+    r"\b(on a|keto|low[- ]carb) diet\b", r"\bdiet (plan|tips)\b",  # not "diet": folded "diệt" (tiêu diệt)
     # prices and picks among private sellers: "giá lăn bánh", "bao nhiêu 1 m2", "bên nào rẻ", "tiệm nào"
     r"\bgia lan banh\b", r"\bbao nhieu (1|mot) ?m2\b", r"\btiem nao\b",
     r"\b(ben|hang|cho|quan|cong ty|ngan hang|benh vien|phong kham|truong|nha mang) nao (re|tot|uy tin|ngon|dep)",
