@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     dense_candidates: int = 40
     # the first this many candidates by fused score get the cosines their chunks missed the top-n for (a candidate
     # found by keywords alone is compared with its passages and phrasings too, instead of counting 0 there)
-    complete_top: int = 10
+    complete_top: int = 20
     keyword_tokenizer: KeywordTokenizerName = Field(
         "ngrams", description="terms of the keyword index: ngrams (folded syllables and bigrams), pyvi or underthesea "
                               "(syllables and segmented words); `tthc ingest` rebuilds the index when it changes")
