@@ -49,6 +49,19 @@ def test_diacritics_do_not_matter(assistant):
     assert with_marks[0] == without[0] == "1.000894"
 
 
+def test_a_question_without_diacritics_gets_everyday_words_back(assistant):
+    """The passages are matched with the question's diacritics restored from the titles and the citizen
+    phrasings, its shorthand spelt out: "be" is "bé" (a child), not "bè" (a raft); "j" is "gì"."""
+    from bot.search.query import parse_query
+
+    question = "lm cccd cho be 10t thi can mang j, be co phai di cung ko"
+    query = parse_query(question, assistant.catalog.lexicon)
+    text = assistant.retriever.dense_text(query, question)
+    assert "bé" in text.split() and "bè" not in text.split(), text
+    assert "thì cần mang gì" in text, text
+    assert "căn cước" in text, text  # cccd spelt out, from the titles' words
+
+
 @pytest.mark.parametrize(("text", "needle"), [("", "empty"), ("   ", "empty"), ("x" * 20000, "limit"),
                                               ("a\x00b", "binary")])
 def test_bad_queries_get_specific_errors(assistant, text, needle):

@@ -90,7 +90,10 @@ class Retriever:
         titles = [p.title for p in catalog.procedures.values()] + [g.title for g in catalog.guides.values()]
         self._names = {c: [Name.of(n) for n in (p.title, *p.keywords)] for c, p in catalog.procedures.items()}
         self._names.update({c: [Name.of(n) for n in (g.title, *g.keywords)] for c, g in catalog.guides.items()})
-        self.restorer = Restorer(titles + catalog.lexicon.official_terms())
+        # diacritics come back from the titles' words and the citizen phrasings' everyday ones ("be" -> "bé",
+        # "thi can" -> "thì cần"): from the titles alone every syllable got a title's form ("bè", "thị căn")
+        phrasings = [q for p in catalog.procedures.values() for q in p.questions if has_diacritics(q)]
+        self.restorer = Restorer(titles + catalog.lexicon.official_terms() + phrasings)
 
         self._fields = {p.field.casefold() for p in catalog.procedures.values() if p.field}
 
@@ -197,10 +200,13 @@ class Retriever:
         return found
 
     def dense_text(self, query: Query, cleaned: str) -> str:
-        """What is matched with the passages: the text as written (e5 knows diacritics), or, when the lexicon added
-        official terms, the folded text with them, diacritics restored."""
+        """What is matched with the passages: the text as written (e5 knows diacritics); the folded text with its
+        shorthand spelt out ("j" -> "gì") when it was typed without diacritics, or with the official terms the
+        lexicon added; diacritics restored."""
         extra = query.expanded[len(query.folded) :].strip()
-        return self.restorer.restore(f"{query.folded} {extra}" if extra else cleaned)
+        if extra:
+            return self.restorer.restore(f"{query.folded} {extra}")
+        return cleaned if has_diacritics(cleaned) else self.restorer.restore(query.folded)
 
     def asked_text(self, query: Query, cleaned: str) -> str:
         """The question as the citizen wrote it (diacritics restored when typed without), on its topic: what is
