@@ -43,12 +43,12 @@ class Settings(BaseSettings):
     embed_batch: int = 256
 
     # Retrieval fusion, measured with `tthc eval retrieval` (see README).
-    dense_weight: float = 0.7
-    keyword_weight: float = 0.7
-    title_weight: float = 0.45
+    dense_weight: float = 0.9
+    keyword_weight: float = 0.5
+    title_weight: float = 0.3
     commune_boost: float = 0.06
     # citizen phrasings: the question as written against them, cosine rescaled from [floor, floor + span] to [0, 1]
-    question_weight: float = 1.1
+    question_weight: float = 0.8
     question_floor: float = 0.85
     question_span: float = 0.15
     dense_candidates: int = 40
@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         "ngrams", description="terms of the keyword index: ngrams (folded syllables and bigrams), pyvi or underthesea "
                               "(syllables and segmented words); `tthc ingest` rebuilds the index when it changes")
     # below this fused score the best match is not an answer: the question is out of scope
-    min_score: float = 0.95
+    min_score: float = 0.9
     # out of scope by example (knowledge/out_of_scope.yaml): refused when the question is at least `outside_min`
     # like an example (cosine, as queries) and `outside_margin` more like it than like any citizen phrasing
     outside_min: float = 0.88
@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     # answered with one procedure only when its fused score and its lead over the next are at least these;
     # otherwise the citizen is offered the first few to pick from (`tthc eval calibrate`)
     answer_min_score: float = 1.0
-    answer_min_margin: float = 0.05
+    answer_min_margin: float = 0.04
 
     # Answers: extractive (no model), openai (any OpenAI-compatible endpoint) or llamacpp (a local GGUF model)
     generator: GeneratorName = Field("extractive", description="extractive, openai or llamacpp")
