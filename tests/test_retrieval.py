@@ -3,6 +3,7 @@
 import pytest
 
 from bot.errors import InputError
+from bot.search.query import parse_query
 
 CASES = [
     ("con toi moi de, lam giay khai sinh o dau", "1.001193"),
@@ -52,8 +53,6 @@ def test_diacritics_do_not_matter(assistant):
 def test_a_question_without_diacritics_gets_everyday_words_back(assistant):
     """The passages are matched with the question's diacritics restored from the titles and the citizen
     phrasings, its shorthand spelt out: "be" is "bé" (a child), not "bè" (a raft); "j" is "gì"."""
-    from bot.search.query import parse_query
-
     question = "lm cccd cho be 10t thi can mang j, be co phai di cung ko"
     query = parse_query(question, assistant.catalog.lexicon)
     text = assistant.retriever.dense_text(query, question)

@@ -204,14 +204,17 @@ class Retriever:
         shorthand spelt out ("j" -> "gì") when it was typed without diacritics, or with the official terms the
         lexicon added; diacritics restored."""
         extra = query.expanded[len(query.folded) :].strip()
-        if extra:
-            return self.restorer.restore(f"{query.folded} {extra}")
-        return cleaned if has_diacritics(cleaned) else self.restorer.restore(query.folded)
+        return self.restorer.restore(f"{query.folded} {extra}") if extra else self._as_written(query, cleaned)
 
     def asked_text(self, query: Query, cleaned: str) -> str:
         """The question as the citizen wrote it (diacritics restored when typed without), on its topic: what is
         matched with the phrasings, which are embedded on theirs (`bot.search.topic.embed_asked`)."""
-        return topic_of(self.restorer.restore(query.folded) if not has_diacritics(cleaned) else cleaned)
+        return topic_of(self._as_written(query, cleaned))
+
+    def _as_written(self, query: Query, cleaned: str) -> str:
+        """The text as written when it has diacritics; otherwise the folded text (shorthand spelt out) with them
+        restored."""
+        return cleaned if has_diacritics(cleaned) else self.restorer.restore(query.folded)
 
     def refused_with(self, text: str, examples: np.ndarray) -> bool:
         """Whether the question would be refused if these out-of-scope examples (rows of query vectors) were
