@@ -97,6 +97,14 @@ SAFETY["other_task"] = {
           "draft official papers or do other tasks. Ask about a procedure, for example: \"How do I register "
           "temporary residence?\"",
 }
+SAFETY["abroad"] = {
+    "vi": "Tôi chỉ có các thủ tục hành chính của Việt Nam. Giấy tờ, thị thực và chế độ của nước khác do cơ quan của "
+          "nước đó giải quyết; bạn hãy hỏi trực tiếp cơ quan ấy. Nếu bạn cần một thủ tục của Việt Nam (hộ chiếu Việt "
+          "Nam, hộ tịch, lý lịch tư pháp, hợp pháp hóa giấy tờ…), hãy hỏi lại về thủ tục đó.",
+    "en": "I only know Vietnam's administrative procedures. Another country's papers, visas and benefits are handled "
+          "by that country's authorities; please ask them. If you need a Vietnamese procedure (a Vietnamese "
+          "passport, civil status, a criminal record certificate, legalising papers…), ask about that one.",
+}
 for _kind in SAFETY.values():
     _kind["de"] = _kind["en"]
 CHOICES = {

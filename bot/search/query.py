@@ -84,6 +84,36 @@ _OTHER_TASK = [r"\bviet (ma|code|chuong trinh|doan ma|script|bai van|bai luan|va
                r"\btra (giup |gium |ho |cuu )?.*\b(so cccd|so can cuoc|so dien thoai|dia chi)\b"
                r".*\b(hang xom|nguoi khac)\b",
                r"\bwithout (him|her|them|my [a-z-]+) knowing\b"]
+# Another country's own procedures: its passports, visas, licences and benefits. Vietnam's procedures for people
+# abroad or for foreigners (consular legalisation, a marriage with a foreigner, a foreign licence exchanged for a
+# Vietnamese one) name Vietnam, a Vietnamese office or a Vietnamese paper, and are not caught (_VIETNAM).
+_COUNTRY = (r"(my|hoa ky|nhat|nhat ban|han quoc|uc|duc|phap|anh quoc|canada|dai loan|singapore|thai lan|trung quoc|"
+            r"nga|malaysia|ha lan|new zealand|ba lan|sec|seoul|tokyo|osaka|berlin|london|sydney|melbourne|paris|"
+            r"toronto|california|texas|dai bac)")
+_ABROAD = [
+    # benefits, registrations and numbers that exist only in another country
+    r"\b(medicare|council tax|social insurance number|social security( number)?|nenkin|anmeldung|buergeramt|"
+    r"burgeramt|green card|the xanh my|my number card|dmv|jobcenter|kindergeld|centrelink|"
+    r"tax file number|zairyu|the cu tru (nhat|han quoc|dai loan))\b",
+    # that country's passport, visa or driving licence, asked for or renewed
+    r"\b(ho chieu|visa|thi thuc|bang lai( xe)?|giay phep lai xe)( (du lich|du hoc|lao dong|dinh cu|ket hon))? "
+    r"(cua )?" + _COUNTRY + r"\b",
+    r"\b(uk|us|u\.s\.|american|british|australian|canadian|german|japanese|korean|french) "
+    r"(passport|visa|driver'?s? licen[cs]e|driving licen[cs]e)\b",
+    r"\b(personalausweis|reisepass|fuhrerschein|aufenthaltstitel)\b",
+]
+_VIETNAM = re.compile(r"\b(viet nam|vietnam|vietnamese|vietnamesisch\w*|vn|lanh su|dai su quan|co quan dai dien|"
+                      r"ve nuoc|trong nuoc|sang (bang )?viet|nguoi nuoc ngoai|hop phap hoa|chung thuc|cong chung|"
+                      r"dich thuat|ban dich|ly lich tu phap|ket hon|khai sinh|ho tich|xac nhan)\b")
+
+
+def _abroad(folded: str) -> bool:
+    """Another country's own procedure, with no word of Vietnam's side of it (benefits of that country always)."""
+    if re.search(_ABROAD[0], folded):
+        return True
+    return any(re.search(p, folded) for p in _ABROAD[1:]) and not _VIETNAM.search(folded)
+
+
 _BLOCKS = [(name, re.compile("|".join(patterns))) for name, patterns in (
     ("injection", _INJECTION), ("forgery", _FORGERY), ("bribery", _BRIBERY), ("other_task", _OTHER_TASK),
     ("emergency", _EMERGENCY), ("scam", _SCAM), ("complaint", _COMPLAINT), ("out_of_scope", _OUT_OF_SCOPE))]
@@ -94,11 +124,14 @@ class Query:
     text: str  # as the user wrote it, cleaned
     folded: str  # typo-fixed, folded
     expanded: str  # folded plus official terms
-    blocked: str  # "" or the first of _BLOCKS that matches: "injection", "forgery", … "out_of_scope"
+    blocked: str  # "" or the first of _BLOCKS that matches: "injection", "forgery", … "out_of_scope"; or "abroad"
 
 
 def blocked_reason(folded: str) -> str:
-    return next((name for name, pattern in _BLOCKS if pattern.search(folded)), "")
+    reason = next((name for name, pattern in _BLOCKS if pattern.search(folded)), "")
+    if reason in ("", "out_of_scope") and _abroad(folded):
+        return "abroad"
+    return reason
 
 
 def parse_query(text: str, lexicon: Lexicon) -> Query:
