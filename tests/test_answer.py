@@ -77,6 +77,19 @@ def test_emergencies_scams_and_complaints_go_to_the_right_channel(assistant):
     assert "02/2011/QH13" in complaint.answer
 
 
+def test_a_complaint_that_is_itself_a_procedure_gets_it(assistant):
+    """Complaints against the commune police's decisions are a procedure of their own (1.004335)."""
+    answer = assistant.ask("khiếu nại quyết định xử phạt của công an xã thì nộp đơn ở đâu")
+    assert answer.kind == "answer" and answer.sources[0].procedure_id == "1.004335"
+
+
+def test_a_fire_that_happened_is_a_paper_to_reissue_not_an_emergency(assistant):
+    answer = assistant.ask("cháy nhà mất giấy chứng nhận quyền sử dụng đất, làm lại ở đâu")
+    assert "114" not in answer.answer and answer.in_scope
+    offered = [s.procedure_id for s in answer.sources[:1]] + [c.procedure_id for c in answer.choices]
+    assert "1.012786" in offered
+
+
 def test_extractive_answers_on_the_evaluation_set(assistant):
     from eval.answers import answer_metrics
 

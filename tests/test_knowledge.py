@@ -3,6 +3,8 @@
 import csv
 import json
 
+from bot.search.lexicon import Lexicon
+from bot.search.query import parse_query
 from bot.settings import ROOT
 from bot.text import canonical, fold
 from ingest.files import load_procedure
@@ -34,6 +36,17 @@ def test_no_citizen_phrasing_or_out_of_scope_example_is_an_evaluation_question()
     written.update({key(json.loads(line.strip()[2:])): "out_of_scope.yaml" for line in examples.splitlines()
                     if line.startswith("  - ")})
     assert {q: code for q, code in written.items() if q in asked} == {}
+
+
+def test_no_citizen_phrasing_is_refused_by_the_rules_for_other_requests():
+    """The rules that refuse other requests (forgery, emergencies, off-topic words, another country's procedures)
+    must not catch a procedure's own phrasings: folded, "tờ khai không" reads like "khai khống", "gia tăng cần" like
+    "tăng cân", "đang chạy trên sông" like "đang cháy". A complaint is routed, not refused."""
+    lexicon = Lexicon.read(KNOWLEDGE / "lexicon.yaml")
+    loaded, _ = load_knowledge(KNOWLEDGE)
+    refused = {(x.item.code, q): reason for x in loaded for q in getattr(x.item, "questions", [])
+               if (reason := parse_query(q, lexicon).blocked) not in ("", "complaint")}
+    assert refused == {}
 
 
 def test_authored_procedures_cite_articles():

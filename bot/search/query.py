@@ -17,13 +17,18 @@ from bot.text import fold
 _OUT_OF_SCOPE = [
     r"\bthoi tiet\b", r"\bgia vang\b", r"\bvang (sjc|9999|mieng)\b", r"\bbong da\b", r"\bworld cup\b",
     r"\b(lam|viet|sang tac|doc) (mot )?(bai )?tho\b", r"\bbai tho\b", r"\bke (mot )?chuyen\b", r"\bchuyen cuoi\b",
-    r"\bti so\b", r"\bxo so\b", r"\bket qua (xo so|bong da)\b", r"\bcong thuc nau\b", r"\bnau (an|mon)\b",
+    r"\bti so\b", r"\bket qua (xo so|bong da)\b", r"\bcong thuc nau\b", r"\bnau (an|mon)\b",
+    r"^(?!.*\bthue\b).*\bxo so\b",  # not a lottery company's or a winner's tax
     r"\bweather\b", r"\bgold price\b", r"\bfootball\b", r"\bsoccer\b", r"\bpoem\b", r"\bjoke\b", r"\brecipe\b",
     r"\bbitcoin\b", r"\bchung khoan hom nay\b", r"\bgia (xang|usd|do la)\b", r"\bwetter\b", r"\bgedicht\b",
-    r"\bfussball\b", r"\bgoldpreis\b", r"\bca si\b", r"\bphim\b", r"\bbai hat\b", r"\ban gi\b",
-    r"\b(giai|tinh) (phuong trinh|bai toan)\b", r"\bdich (cau|doan|bai|sang|giup|gium|ho|dum)\b", r"\btranslate\b",
-    r"\bchoi chung khoan\b", r"\bco phieu\b", r"\bty gia\b", r"\bexchange rate\b",
-    r"\b(ha sot|uong thuoc|giam can|tang can|chua benh|dau dau|dau bung|thuoc gi)\b",
+    r"\bfussball\b", r"\bgoldpreis\b", r"\bca si\b", r"(?<!quay )\bphim\b", r"\bbai hat\b",
+    r"(?<!de )(?<!du )(?<!ban )(?<!vu )(?<!phuong )(?<!benh )\ban gi\b",  # not "đề án / phương án gì"
+    r"\b(giai|tinh) (phuong trinh|bai toan)\b", r"\bdich (cau|doan|bai|sang|giup|gium|ho(?! so)|dum)\b",
+    r"\btranslate\b",
+    r"\bchoi chung khoan\b", r"^(?!.*\b(thue|tncn)\b).*\b(mua|ban|choi|dau tu|gia) co phieu\b",
+    r"\bco phieu (nao|gi|hom nay|tang|giam)\b", r"\bty gia\b", r"\bexchange rate\b",
+    r"\b(ha sot|uong thuoc|giam can|dau dau|dau bung|thuoc gi)\b", r"(?<!kham )\bchua benh\b",  # not BHYT's
+    r"\b(de|muon|cach|lam sao|giup) tang can\b", r"\btang can (nhanh|hieu qua|an toan)\b",  # not "gia tăng cần"
     r"(?<!ho tro )(?<!bu )\blai suat\b",  # not the State's "hỗ trợ / bù lãi suất"
     r"\bhoc tieng (anh|trung|han|nhat)\b", r"\bnen mua\b", r"\b(mua|chon) xe nao\b",
     r"\b(buon qua|noi chuyen voi toi|tam su)\b", r"\b(fever|medicine|lose weight|interest rate)\b",
@@ -31,20 +36,22 @@ _OUT_OF_SCOPE = [
     # prices and picks among private sellers: "giá lăn bánh", "bao nhiêu 1 m2", "bên nào rẻ", "tiệm nào"
     r"\bgia lan banh\b", r"\bbao nhieu (1|mot) ?m2\b", r"\btiem nao\b",
     r"\b(ben|hang|cho|quan|cong ty|ngan hang|benh vien|phong kham|truong|nha mang) nao (re|tot|uy tin|ngon|dep)",
-    r"\b(tang luong|xin sep)\b",
+    r"\b(tang luong|xin sep)\b(?!.*\b(bhxh|bao hiem|muc dong)\b)",
 ]
 _INJECTION = [
     r"\bignore\b.*\b(instruction|previous|above|rules)", r"\bdisregard\b", r"\bsystem prompt\b",
     r"\bjailbreak\b", r"\byou are now\b", r"\bpretend\b", r"\bdeveloper mode\b", r"\bdan mode\b",
     r"\bbo qua\b.*\b(huong dan|chi dan|chi thi|lenh|quy tac|yeu cau truoc)", r"\bquen\b.*\b(huong dan|chi thi|quy tac)",
     r"\bprompt\b", r"\byou are dan\b", r"\bno (rules|restrictions|limits|filters)\b",
-    r"\bvai tro moi\b", r"\bdong vai\b", r"\btu bay gio ban la\b", r"\bvergiss\b.*\banweisung",
+    r"\bvai tro moi\b", r"\btu bay gio ban la\b", r"\bvergiss\b.*\banweisung",
+    r"\bdong vai\b(?! (thang|ngay|tuan|nam|lan))",  # not "hoạt động vài tháng"
     r"\bignoriere\b", r"\b(system|admin|developer) (message|note|override|instructions?)\b",
     r"\b(the |this )?(assistant|bot|ai|model) (must|should|will) (now|from now|always|only)\b",
     r"\bbreak (your|the) rules\b",
 ]
 # Emergencies and complaints: pointed to the right channel, never answered as a procedure.
-_EMERGENCY = [r"\bcap cuu\b", r"\bchay nha\b", r"\bhoa hoan\b", r"\bdang chay\b", r"\bbi (danh|cuop|de doa|bat coc)\b",
+_EMERGENCY = [r"\bcap cuu\b", r"\bchay nha\b", r"\bhoa hoan\b", r"\bbi (danh(?! (thue|may|so))|cuop|de doa|bat coc)\b",
+              r"\bdang chay\b(?! tren)",  # not a boat running on a river
               r"\bdanh nhau\b", r"\bcuu (voi|toi|em|con|me)\b", r"\bdot nha\b",
               r"\bemergency\b", r"\bfire\b", r"\bambulance\b"]
 _SCAM = [r"\blua dao\b", r"\bbi lua\b", r"\bgia danh\b", r"\bchiem doat\b", r"\bscam\b", r"\bfraud\b",
@@ -52,12 +59,12 @@ _SCAM = [r"\blua dao\b", r"\bbi lua\b", r"\bgia danh\b", r"\bchiem doat\b", r"\b
 _COMPLAINT = [r"\bkhieu nai\b", r"\bto cao\b", r"\bphan anh\b.*\bcan bo\b", r"\bcan bo\b.*\b(gay kho|hach dich|"
               r"thai do|voi tien|nhan tien|boi doi|lam kho|khong giai quyet|tre hen)\b", r"\btre hen\b", r"\bcomplain"]
 # Forging papers: refused, with the reason that it is a crime.
-_FORGERY = [r"\blam gia\b", r"\bgia mao\b",
-            r"\b(giay to|con dau|ho so|bang cap|giay khai sinh|can cuoc|so do) gia\b(?! dinh)", r"\bforge",
+_FORGERY = [r"\blam gia\b(?! cong)", r"\bgia mao\b",
+            r"\b(giay to|con dau|ho so|bang cap|giay khai sinh|can cuoc|so do) gia\b(?! (dinh|bao))", r"\bforge",
             r"\bfake (an? )?(id|document|certificate|paper|birth|passport|diploma)", r"\bfalsch", r"\bfalsif",
             # made-up details on a form, or changes "without being found out"
             r"\btu bia\b", r"\bbia (ra|ten|thong tin|so lieu)\b", r"\bkhong (bi|de) (ai )?phat hien\b",
-            r"\bkhai khong\b"]
+            r"(?<!to )\bkhai khong\b"]  # not "tờ khai không"
 # Bribes: refused, with the reason that offering one is a crime.
 _BRIBERY = [r"\b(hoi lo|dut lot|boi duong|lot tay|chung chi|phong bi)\b.*\b(can bo|cong chuc|cho nhanh|de duoc)\b",
             r"\b(dua|bao nhieu tien) (hoi lo|dut lot|lot tay)\b", r"\bbribe", r"\bbestech", r"\btip you\b",
@@ -102,6 +109,25 @@ _ABROAD = [
     r"(passport|visa|driver'?s? licen[cs]e|driving licen[cs]e)\b",
     r"\b(personalausweis|reisepass|fuhrerschein|aufenthaltstitel)\b",
 ]
+# A private company's own service: an online shop's refund, an e-wallet or ride-hailing account, a bank's consumer
+# loan, a life insurer's claim, a private clinic's booking. The State's side of such matters (business registration,
+# tax, a mortgage's registration, social insurance) names it and is not caught (_STATE).
+_PRIVATE = [
+    r"\b(shopee|lazada|tiki|tiktok shop|grab|gojek|momo|zalopay|shopeepay|viettelpay|vnpay|paypal|amazon|ebay|"
+    r"uber|netflix)\b.*\b(hoan tien|tra hang|doi hang|giao (sai|thieu|nham)|bi khoa|mo khoa|mo lai|bi tru tien|"
+    r"refund|charged|money back|cancel)",
+    r"\b(hoan tien|tra hang|bi khoa|mo khoa|refund|charged)\b.*\b(shopee|lazada|tiki|grab|gojek|momo|zalopay|"
+    r"shopeepay|paypal|amazon|ebay|uber)\b",
+    r"\bvay (tin chap|tieu dung|nong|qua app)\b", r"\b(bao hiem nhan tho|prudential|manulife|dai-ichi)\b",
+    r"\b(benh vien|phong kham) (tu|tu nhan|quoc te)\b",
+    r"\b(phong nhan su|to truong|quan ly)\b.*\b(don xin nghi|nghi viec|xin nghi)\b",
+    r"\b(don xin nghi|nghi viec|xin nghi)\b.*\b(phong nhan su|to truong)\b",
+]
+_STATE = re.compile(r"\b(dang ky kinh doanh|ho kinh doanh|giay phep|thue|ma so thue|the chap|bao dam|"
+                    r"bao hiem xa hoi|bhxh|bao hiem y te|bhyt|that nghiep|tro cap|ubnd|uy ban|cong an|so ke hoach|"
+                    r"thanh lap|tax|licen[cs]e)\b")
+
+
 _VIETNAM = re.compile(r"\b(viet nam|vietnam|vietnamese|vietnamesisch\w*|vn|lanh su|dai su quan|co quan dai dien|"
                       r"ve nuoc|trong nuoc|sang (bang )?viet|nguoi nuoc ngoai|hop phap hoa|chung thuc|cong chung|"
                       r"dich thuat|ban dich|ly lich tu phap|ket hon|khai sinh|ho tich|xac nhan)\b")
@@ -127,10 +153,22 @@ class Query:
     blocked: str  # "" or the first of _BLOCKS that matches: "injection", "forgery", … "out_of_scope"; or "abroad"
 
 
+# A block that the rest of the question undoes: a fire that happened (a paper to re-issue, a tax to reduce), forged
+# papers someone else used (a certificate to revoke). Every citizen phrasing in knowledge/ passes
+# (tests/test_query.py).
+_UNLESS = {
+    "emergency": re.compile(r"\b(thue|lam lai|cap lai|ho tro|giam|mien|bien ban|dang ky)\b"),
+    "forgery": re.compile(r"\b(thu hoi|huy|to giac|dung huong)\b|(?<!bi )(?<!de )\bphat hien\b"),
+}
+
+
 def blocked_reason(folded: str) -> str:
-    reason = next((name for name, pattern in _BLOCKS if pattern.search(folded)), "")
+    reason = next((name for name, pattern in _BLOCKS
+                   if pattern.search(folded) and not (name in _UNLESS and _UNLESS[name].search(folded))), "")
     if reason in ("", "out_of_scope") and _abroad(folded):
         return "abroad"
+    if not reason and any(re.search(p, folded) for p in _PRIVATE) and not _STATE.search(folded):
+        return "out_of_scope"
     return reason
 
 

@@ -6,6 +6,7 @@ The weights come from settings and were measured with `tthc eval retrieval` (see
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -24,11 +25,12 @@ from bot.search.query import Query, parse_query
 from bot.search.topic import topic_of
 from bot.search.vectors import Store
 from bot.settings import Settings
-from bot.text import clean, has_diacritics, words
+from bot.text import clean, fold, has_diacritics, words
 
 log = logging.getLogger(__name__)
 
 COMPLAINT_GUIDE = "guide-khieu-nai-phan-anh"
+_COMPLAINT_TITLE = re.compile(r"\b(khieu nai|to cao)\b")
 QUESTION_SECTION = "cau-hoi"  # the section of citizen phrasings' chunks (written by ingest)
 QUESTION_KIND, PASSAGE_KIND = "question", "passage"  # the store's kinds (bot.search.vectors.KINDS)
 # the pseudo-code of the out-of-scope examples (knowledge/out_of_scope.yaml), stored as citizen phrasings
@@ -118,10 +120,18 @@ class Retriever:
         cleaned = validate_query(text, QUESTION_MAX_CHARS)
         query = parse_query(cleaned, self.catalog.lexicon)
         if query.blocked == "complaint" and COMPLAINT_GUIDE in self.catalog.guides:
+            # a complaint or denunciation that is itself a procedure (against the commune police's decisions) gets
+            # that procedure; any other complaint about an official, the guide to where complaints go
+            ranked = self._ranked(query, cleaned, k, scope, field, agency)
+            if ranked.results and _COMPLAINT_TITLE.search(fold(ranked.results[0].title)):
+                return ranked
             guide = self.catalog.guides[COMPLAINT_GUIDE]
             return SearchResponse(query, True, "complaint", [self._result(guide, 1.0, 0.0, 0.0, "tong-quan")])
         if query.blocked:
             return SearchResponse(query, False, query.blocked, [])
+        return self._ranked(query, cleaned, k, scope, field, agency)
+
+    def _ranked(self, query: Query, cleaned: str, k: int, scope: Scope, field: str, agency: str) -> SearchResponse:
         found, outside = self.signals_and_outside(query, cleaned, scope, field, agency)
         scores = fused(signal_matrix(found), self.settings, scope)
         refusal = refusal_of(outside, scores, signal_matrix(found), self.settings)
