@@ -105,3 +105,15 @@ def test_vectors_by_id_of_one_kind(store, embedder):
     assert list(got) == ["a#tong-quan"] and np.allclose(got["a#tong-quan"], vectors[0], atol=1e-6)
     assert list(store.vectors(["a#cau-hoi-1"], "question")) == ["a#cau-hoi-1"]
     assert store.vectors([], "passage") == {}
+
+
+def test_a_store_searches_as_widely_as_the_settings_say(tmp_path, embedder):
+    """HNSW's default (ef_search 100) missed the nearest phrasing now and then, and not the same way in every
+    process; the setting applies to new collections and to those made before it."""
+    build_store(Settings(var_dir=tmp_path, hnsw_ef_search=100), embedder)
+    store = build_store(Settings(var_dir=tmp_path, hnsw_ef_search=400), embedder)
+    for collection in store._collections.values():  # type: ignore[attr-defined]
+        assert collection.configuration_json["hnsw"]["ef_search"] == 400
+    reopened = build_store(Settings(var_dir=tmp_path), embedder)
+    assert all(c.configuration_json["hnsw"]["ef_search"] == 400
+               for c in reopened._collections.values())  # type: ignore[attr-defined]

@@ -93,16 +93,20 @@ def chroma_client(settings: Settings) -> Any:
 class ChromaStore:
     """One Chroma collection per kind: `name` for passages, `name-question` for citizen phrasings."""
 
-    def __init__(self, client: Any, name: str, embedder: Embedder) -> None:
+    def __init__(self, client: Any, name: str, embedder: Embedder, ef_search: int = 400) -> None:
         self._collections = {
             kind: client.get_or_create_collection(
                 name=name if kind == DEFAULT_KIND else f"{name}-{kind}",
                 embedding_function=TthcEmbeddingFunction(embedder),
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
                 metadata={"embedder": embedder.name, "dim": embedder.dim},
             )
             for kind in KINDS
         }
+        for collection in self._collections.values():  # a store made before the setting, or with another value
+            hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
+            if hnsw.get("ef_search") != ef_search:
+                collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
 
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
@@ -172,7 +176,7 @@ VECTOR_STORES: Backends[Store] = Backends("vector store", "TTHC_VECTOR_STORE")
 
 @VECTOR_STORES.register("chroma")
 def _chroma(settings: Settings, embedder: Embedder) -> Store:
-    return ChromaStore(chroma_client(settings), settings.collection, embedder)
+    return ChromaStore(chroma_client(settings), settings.collection, embedder, settings.hnsw_ef_search)
 
 
 def build_store(settings: Settings, embedder: Embedder) -> Store:
