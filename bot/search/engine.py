@@ -33,6 +33,7 @@ LINK_FLAGS = ("-shared", "-fopenmp")
 CHECK_TEXTS = ("Thủ tục đăng ký khai sinh cho trẻ em", "lam cccd cho con 14 tuoi can giay to gi",
                "How do I register a marriage with a foreigner?")
 AGREEMENT = 0.999
+_INSTALL_GCC = "Install gcc (apt-get install gcc) and run `tthc build-engine`."
 
 
 def _package_dir() -> Path:
@@ -73,7 +74,7 @@ def build_engine(folder: Path, compiler: str = "") -> Path:
     cc = compiler or os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or ""
     if not cc:
         raise ConfigError("No C compiler (cc or gcc) is installed, so the faster engine cannot be built; the wheel's "
-                          "own engine stays in use. Install gcc (apt-get install gcc) and run `tthc build-engine`.")
+                          f"own engine stays in use. {_INSTALL_GCC}")
     target = engine_file(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
@@ -84,8 +85,7 @@ def build_engine(folder: Path, compiler: str = "") -> Path:
                 done = subprocess.run(args, capture_output=True, text=True, check=False)
             except OSError as exc:
                 raise ConfigError(f"The C compiler '{cc}' cannot run ({type(exc).__name__}); the wheel's own "
-                                  "engine stays in use. Install gcc (apt-get install gcc) and run "
-                                  "`tthc build-engine`.") from exc
+                                  f"engine stays in use. {_INSTALL_GCC}") from exc
             if done.returncode != 0:
                 raise ConfigError(f"Building the engine failed ({' '.join(args[:2])} …): "
                                   f"{done.stderr.strip()[-400:]}; the wheel's own engine stays in use.")
