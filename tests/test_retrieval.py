@@ -61,6 +61,18 @@ def test_a_question_without_diacritics_gets_everyday_words_back(assistant):
     assert "căn cước" in text, text  # cccd spelt out, from the titles' words
 
 
+def test_a_question_with_diacritics_keeps_them_beside_the_official_terms(assistant):
+    """Typed with diacritics, the question reaches e5 as typed, and each official term the lexicon adds gets its
+    own diacritics back. Restoring the whole text from its folded form made "ông năm nay 75, vẫn giữ cái" "ông nằm
+    nay 75, văn giữ cải", and the terms run together made "cấp đổi căn cước" "cấp đổi cần cước"."""
+    question = "Chú ơi ông năm nay 75, vẫn còn giữ cái chứng minh thư cũ, giờ phải đổi sang thẻ gì"
+    query = parse_query(question, assistant.catalog.lexicon)
+    assert "can cuoc" in query.added, query.added
+    text = assistant.retriever.dense_text(query, question)
+    assert text.startswith(question), text
+    assert "căn cước" in text[len(question):] and "cần cước" not in text, text
+
+
 @pytest.mark.parametrize(("text", "needle"), [("", "empty"), ("   ", "empty"), ("x" * 20000, "limit"),
                                               ("a\x00b", "binary")])
 def test_bad_queries_get_specific_errors(assistant, text, needle):

@@ -148,6 +148,8 @@ class Query:
     folded: str  # typo-fixed, folded
     expanded: str  # folded plus official terms
     blocked: str  # "" or the first of _BLOCKS that matches: "injection", "forgery", … "out_of_scope"; or "abroad"
+    added: tuple[str, ...] = ()  # the official terms the lexicon added (folded), one by one: `expanded` is `folded`
+    # and these, space-separated
 
 
 # A block that the rest of the question undoes: a fire that happened (a paper to re-issue, a tax to reduce), forged
@@ -174,4 +176,4 @@ def parse_query(text: str, lexicon: Lexicon) -> Query:
     folded, added = lexicon.resolve(fixed)
     extra = [*added, *(m for m in lexicon.expand(folded) if m not in added)]
     expanded = folded + (" " + " ".join(extra) if extra else "")
-    return Query(text=text, folded=folded, expanded=expanded, blocked=blocked_reason(fixed))
+    return Query(text=text, folded=folded, expanded=expanded, blocked=blocked_reason(fixed), added=tuple(extra))

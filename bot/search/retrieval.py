@@ -210,11 +210,16 @@ class Retriever:
         return found
 
     def dense_text(self, query: Query, cleaned: str) -> str:
-        """What is matched with the passages: the text as written (e5 knows diacritics); the folded text with its
-        shorthand spelt out ("j" -> "gì") when it was typed without diacritics, or with the official terms the
-        lexicon added; diacritics restored."""
+        """What is matched with the passages: the text as written (e5 knows diacritics) and the official terms the
+        lexicon added; typed without diacritics, the folded text with its shorthand spelt out ("j" -> "gì") and
+        those terms, diacritics restored."""
         extra = query.expanded[len(query.folded) :].strip()
-        return self.restorer.restore(f"{query.folded} {extra}") if extra else self._as_written(query, cleaned)
+        if not extra:
+            return self._as_written(query, cleaned)
+        if has_diacritics(cleaned):  # as typed, with the official terms added: restoring the whole text from its
+            # folded form lost the diacritics typed ("ông năm nay 75, vẫn giữ cái" -> "ông nằm nay 75, văn giữ cải")
+            return " ".join([cleaned, *(self.restorer.restore(term) for term in query.added)])
+        return self.restorer.restore(f"{query.folded} {extra}")
 
     def asked_text(self, query: Query, cleaned: str) -> str:
         """The question as the citizen wrote it (diacritics restored when typed without), on its topic: what is
