@@ -67,6 +67,11 @@ def test_restorer_puts_diacritics_back():
     assert r.restore("đã có dấu") == "đã có dấu"
 
 
+def test_restorer_learns_nothing_from_text_without_diacritics():
+    """The lexicon's official terms are stored folded: counted, "tro cap" outvoted "trợ cấp"."""
+    assert Restorer(["tro cap xa hoi", "tro cap", "Trợ cấp xã hội"]).restore("tro cap xa hoi") == "trợ cấp xã hội"
+
+
 @pytest.mark.parametrize(("question", "kept", "gone", "added"), [
     ("lam so do mat bao lau", "so do", "mat", "giay chung nhan quyen su dung dat"),  # mất = takes (time)
     ("mat so do roi lam lai the nao", "mat", "", "cap lai"),  # mất = lost

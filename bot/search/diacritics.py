@@ -20,6 +20,8 @@ class Restorer:
     def __init__(self, texts: Iterable[str]) -> None:
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         for text in texts:
+            if not has_diacritics(text):  # it can only teach folded forms ("tro cap" for "trợ cấp")
+                continue
             toks = [t.lower() for t in _WORD_RE.findall(text)]
             for n in range(1, MAX_N + 1):
                 for i in range(len(toks) - n + 1):

@@ -95,7 +95,7 @@ class Retriever:
         # diacritics come back from the titles' words and the citizen phrasings' everyday ones ("be" -> "bé",
         # "thi can" -> "thì cần"): from the titles alone every syllable got a title's form ("bè", "thị căn")
         phrasings = [q for p in catalog.procedures.values() for q in p.questions if has_diacritics(q)]
-        self.restorer = Restorer(titles + catalog.lexicon.official_terms() + phrasings)
+        self.restorer = Restorer(titles + phrasings)  # the lexicon's official terms are folded: no use here
 
         self._fields = {p.field.casefold() for p in catalog.procedures.values() if p.field}
 
