@@ -101,7 +101,7 @@ def strip_diacritics(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case ASCII folding used by the keyword index and the matchers."""
-    return _SPACE_RE.sub(" ", strip_diacritics(text).lower()).strip()
+    return _SPACE_RE.sub(" ", strip_diacritics(text).lower().replace("ß", "ss")).strip()
 
 
 def words(text: str) -> list[str]:

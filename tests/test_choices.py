@@ -52,6 +52,7 @@ def test_the_right_procedure_or_choices_that_include_it(assistant, question, rig
     ("Kannst du meine E-Mail an den Chef verbessern?", "do not write code"),
     ("tra giúp số điện thoại và địa chỉ của bà hàng xóm mới chuyển tới", "không viết mã"),
     ("How do I see my brother's bank records without him knowing?", "do not write code"),
+    ("Write a funny toast for my brother's wedding", "do not write code"),  # not a marriage question (session 11)
     # another country's own procedures, pointed to that country's authorities in the asker's language (written after
     # eval/data/dev_oos*.jsonl showed them answered with a Vietnamese procedure; not from heldout2)
     ("ở Đức muốn đăng ký Anmeldung thì cần những giấy tờ gì", "cơ quan của nước đó"),

@@ -14,6 +14,9 @@ CASES = [
     ("nhập hộ khẩu cho con", "1.004222"),
     ("đăng ký tạm chú cho sinh viên", "1.004194"),
     ("How do I register temporary residence?", "1.004194"),
+    # the English and German glossary (knowledge/lexicon.yaml): "verstorben", "Eheschließung" (ß folded to ss)
+    ("Mein Vater ist letzte Woche verstorben. Was muss ich bei der Gemeinde erledigen?", "1.000656"),
+    ("Wir planen die Eheschließung in Vietnam. Welche Unterlagen brauchen wir?", "1.000894"),
     ("xin giấy xác nhận tình trạng hôn nhân", "1.004873"),
     ("trợ cấp xã hội cho người cao tuổi", "A.BYT.001"),
     ("đăng ký nghĩa vụ quân sự lần đầu", "A.BQP.001"),

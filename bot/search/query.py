@@ -80,7 +80,7 @@ _OTHER_TASK = [r"\bviet (ma|code|chuong trinh|doan ma|script|bai van|bai luan|va
                r"bai quang cao|doan quang cao|loi chuc|status|caption|email)\b",
                r"\b\d+ (times|plus|minus|divided by|multiplied by) \d+\b",
                r"\b(write|compose|create|generate)( me| us)? (a |an |some |\d+ )?([a-z]+ ){0,3}(code|program|script|"
-               r"poem|essay|story|song|ad|advert[a-z]*|caption|speech|slogan|password|tweet)s?\b",
+               r"poem|essay|story|song|ad|advert[a-z]*|caption|speech|toast|slogan|password|tweet)s?\b",
                r"\bwrite (me )?(a |an |some )?letter", r"\bdraft (a |an |the )?(decision|decree|resolution|official)",
                r"\bschreib", r"\b(mail|e-mail|brief|text)\b.*\bverbessern\b",
                # drafting private papers, letters to companies
