@@ -40,6 +40,7 @@ class Runtime:
         self._offices_version = offices_version(settings.index_dir)
         self._checked = time.monotonic()
         self.assistant = assistant or Assistant.build(settings)
+        self.assistant.retriever.warm()
         self.registry = Registry.load(settings.knowledge_dir)
         self.offices: dict[str, Office] = load_offices(settings.knowledge_dir, self.registry)
         self.changes = Changes()  # wakes this worker's live ticket views (SSE) when a ticket changes
@@ -71,6 +72,7 @@ class Runtime:
             self._version = index_version(self.settings.index_dir)  # read first: a later change is seen next time
             self._offices_version = offices_version(self.settings.index_dir)
             assistant = self.assistant.reload()
+            assistant.retriever.warm()
             registry = Registry.load(self.settings.knowledge_dir)
             offices = load_offices(self.settings.knowledge_dir, registry)
             self.assistant, self.registry, self.offices = assistant, registry, offices

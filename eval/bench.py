@@ -76,8 +76,8 @@ def _search_stages(assistant: Any, questions: list[str]) -> list[str]:
             continue
         timed("keyword", keyword_side, query)
         vectors = timed("embed", assistant.embedder.embed_queries, [query.expanded, q])
-        timed("dense passages", assistant.store.query, vectors[0], settings.dense_candidates, kind=PASSAGE_KIND)
-        timed("dense phrasings", assistant.store.query, vectors[1], settings.dense_candidates, kind=QUESTION_KIND)
+        timed("dense passages", retriever.nearest, vectors[0], settings.dense_candidates, PASSAGE_KIND)
+        timed("dense phrasings", retriever.nearest, vectors[1], settings.dense_candidates, QUESTION_KIND)
     parts = []
     for stage, ms in stages.items():
         p50, p95 = p50_p95(ms)

@@ -83,3 +83,20 @@ def test_bad_queries_get_specific_errors(assistant, text, needle):
         assistant.search(text)
     assert needle in info.value.message
     assert info.value.message_vi
+
+
+def test_the_exact_search_in_memory_ranks_as_the_store_does(assistant):
+    """The retriever matches questions with every stored vector in memory (`TTHC_EXACT_SEARCH`, the default);
+    on the store's own HNSW search the same questions get the same procedures, with the same scores."""
+    from bot.search.retrieval import Retriever
+
+    exact = assistant.retriever
+    exact.warm()
+    assert len(exact.exact("passage")) and len(exact.exact("question"))
+    approx = Retriever(assistant.settings.model_copy(update={"exact_search": False}), assistant.catalog,
+                       assistant.store, assistant.embedder)
+    for question, code in CASES:
+        ours, theirs = exact.search(question, k=3), approx.search(question, k=3)
+        assert [r.code for r in ours.results] == [r.code for r in theirs.results], question
+        assert ours.results[0].code == code
+        assert abs(ours.results[0].score - theirs.results[0].score) < 1e-3

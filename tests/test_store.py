@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bot.search.vectors import build_store
+from bot.search.vectors import Exact, build_store
 from bot.settings import Settings
 
 
@@ -117,3 +117,31 @@ def test_a_store_searches_as_widely_as_the_settings_say(tmp_path, embedder):
     reopened = build_store(Settings(var_dir=tmp_path), embedder)
     assert all(c.configuration_json["hnsw"]["ef_search"] == 400
                for c in reopened._collections.values())  # type: ignore[attr-defined]
+
+
+def test_every_chunk_of_a_kind_and_the_exact_search_over_them(store, embedder):
+    """`every` gives each chunk of one kind with its vector; `Exact` finds the nearest of them as the store does,
+    best first, with the same cosines (the retriever's default search since session 11)."""
+    texts = ["Thủ tục đăng ký khai sinh", "Thủ tục đăng ký kết hôn", "Đăng ký tạm trú", "làm giấy khai sinh ở đâu"]
+    kinds = ["passage", "passage", "passage", "question"]
+    ids = ["a#tong-quan", "b#tong-quan", "c#tong-quan", "a#cau-hoi-1"]
+    store.upsert(ids, embedder.embed_passages(texts), texts,
+                 [{"code": i.split("#")[0], "kind": k} for i, k in zip(ids, kinds, strict=True)])
+    chunks = store.every("passage")
+    assert sorted(chunks.ids) == ["a#tong-quan", "b#tong-quan", "c#tong-quan"]
+    assert chunks.vectors.shape == (3, embedder.dim)
+    row = chunks.ids.index("b#tong-quan")
+    assert chunks.texts[row] == "Thủ tục đăng ký kết hôn" and chunks.metadatas[row]["code"] == "b"
+    assert store.every("question").ids == ["a#cau-hoi-1"]
+
+    vector = embedder.embed_queries(["đăng ký kết hôn cần gì"])[0]
+    exact, approx = Exact(chunks).query(vector, k=2), store.query(vector, k=2, kind="passage")
+    assert [h.id for h in exact] == [h.id for h in approx] and exact[0].id == "b#tong-quan"
+    assert np.allclose([h.score for h in exact], [h.score for h in approx], atol=1e-4)
+    assert exact[0].metadata["code"] == "b" and exact[0].text == "Thủ tục đăng ký kết hôn"
+    everything = Exact(chunks).query(vector, k=10)  # k above the count: all three, best first
+    assert len(everything) == 3 and everything[0].id == "b#tong-quan"
+
+
+def test_exact_search_on_an_empty_store(store, embedder):
+    assert Exact(store.every("passage")).query(embedder.embed_queries(["x"])[0], k=5) == []

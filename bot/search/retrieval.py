@@ -23,7 +23,7 @@ from bot.search.embedders import Embedder
 from bot.search.language import detect_language
 from bot.search.query import Query, parse_query
 from bot.search.topic import topic_of
-from bot.search.vectors import Store
+from bot.search.vectors import Exact, Hit, Store
 from bot.settings import Settings
 from bot.text import clean, fold, has_diacritics, words
 
@@ -98,6 +98,7 @@ class Retriever:
         self.restorer = Restorer(titles + phrasings)  # the lexicon's official terms are folded: no use here
 
         self._fields = {p.field.casefold() for p in catalog.procedures.values() if p.field}
+        self._exact: dict[str, Exact] = {}  # by kind, built at the first question (`nearest`)
 
     def _item(self, code: str) -> Procedure | Guide | None:
         return self.catalog.items.get(code)
@@ -202,7 +203,9 @@ class Retriever:
         for kind, attr, query in ((PASSAGE_KIND, "dense", vector), (QUESTION_KIND, "asked", asked)):
             rows = [i for i in order if getattr(found[i], attr) == 0.0]
             ids = {i: self.catalog.chunk_ids.get(found[i].code, []) for i in rows}
-            stored = self.store.vectors([c for i in rows for c in ids[i]], kind)
+            wanted = [c for i in rows for c in ids[i]]
+            exact = self.settings.exact_search
+            stored = self.exact(kind).vectors(wanted) if exact else self.store.vectors(wanted, kind)
             for i in rows:
                 cosines = [float(stored[c] @ query) for c in ids[i] if c in stored]
                 if cosines:
@@ -258,11 +261,33 @@ class Retriever:
         text). Each kind apart (the store keeps them apart): the nearest chunks to a question are mostly
         phrasings, which would crowd the passages out of a top-n of both."""
         best: dict[str, tuple[float, str, str]] = {}
-        for hit in self.store.query(vector, n, kind=QUESTION_KIND if phrasings else PASSAGE_KIND):
+        for hit in self.nearest(vector, n, QUESTION_KIND if phrasings else PASSAGE_KIND):
             code = str(hit.metadata.get("code", ""))
             if code and (code not in best or hit.score > best[code][0]):
                 best[code] = (hit.score, str(hit.metadata.get("section", "")), hit.text)
         return best
+
+    def nearest(self, vector: Any, n: int, kind: str) -> list[Hit]:
+        """The n nearest chunks of this kind: exactly, in memory (`TTHC_EXACT_SEARCH`, the default), or by the
+        store's own approximate search."""
+        if not self.settings.exact_search:
+            return self.store.query(vector, n, kind=kind)
+        return self.exact(kind).query(vector, n)
+
+    def warm(self) -> None:
+        """Read what the first question would (the vectors for the exact search, about 0.8 s): a server does it
+        before it serves, and before a reloaded assistant replaces the old one."""
+        if self.settings.exact_search:
+            for kind in (PASSAGE_KIND, QUESTION_KIND):
+                self.exact(kind)
+
+    def exact(self, kind: str) -> Exact:
+        """Every stored chunk of this kind in memory, read from the store at the first question. The catalog and
+        this retriever are built again after an ingest (`Assistant.reload`), and so is this."""
+        index = self._exact.get(kind)
+        if index is None:
+            index = self._exact[kind] = Exact(self.store.every(kind))
+        return index
 
     def pinned(self, text: str, code: str) -> SearchResponse:
         """The question answered with one procedure the citizen picked (from choices)."""
