@@ -37,6 +37,12 @@ _OUT_OF_SCOPE = [
     r"\bgia lan banh\b", r"\bbao nhieu (1|mot) ?m2\b", r"\btiem nao\b",
     r"\b(ben|hang|cho|quan|cong ty|ngan hang|benh vien|phong kham|truong|nha mang) nao (re|tot|uy tin|ngon|dep)",
     r"\b(tang luong|xin sep)\b(?!.*\b(bhxh|bao hiem|muc dong)\b)",
+    # advice on food, health or travel safety; the bot itself; products to buy; talking someone round
+    r"\b(is it|is this|it is) (safe|healthy) to (eat|drink|take|swim|travel)\b",
+    r"\bnguoi that hay (may|bot|ai|robot)\b", r"\bare you (a )?(real )?(human|person|robot|bot)\b",
+    r"\brecommend (me )?(a |an |some |the )?(good |cheap |best )?(laptop|phone|car|motorbike|restaurant|hotel|"
+    r"book|movie|brand|app)s?\b",
+    r"\b(sao cho kheo|cho kheo leo|cho do (cang|ngai|mat long))\b",
 ]
 _INJECTION = [
     r"\bignore\b.*\b(instruction|previous|above|rules)", r"\bdisregard\b", r"\bsystem prompt\b",
@@ -48,6 +54,7 @@ _INJECTION = [
     r"\bignoriere\b", r"\b(system|admin|developer) (message|note|override|instructions?)\b",
     r"\b(the |this )?(assistant|bot|ai|model) (must|should|will) (now|from now|always|only)\b",
     r"\bbreak (your|the) rules\b",
+    r"\b(rules|instructions|guidelines|directives)\b.*\b(you were|you ve been|you have been|were you) (given|told)\b",
 ]
 # Emergencies and complaints: pointed to the right channel, never answered as a procedure.
 _EMERGENCY = [r"\bcap cuu\b", r"\bchay nha\b", r"\bhoa hoan\b", r"\bbi (danh(?! (thue|may|so))|cuop|de doa|bat coc)\b",
@@ -61,7 +68,9 @@ _COMPLAINT = [r"\bkhieu nai\b", r"\bto cao\b", r"\bphan anh\b.*\bcan bo\b", r"\b
 # Forging papers: refused, with the reason that it is a crime.
 _FORGERY = [r"\blam gia\b(?! cong)", r"\bgia mao\b",
             r"\b(giay to|con dau|ho so|bang cap|giay khai sinh|can cuoc|so do) gia\b(?! (dinh|bao))", r"\bforge",
-            r"\bfake (an? )?(id|document|certificate|paper|birth|passport|diploma)", r"\bfalsch", r"\bfalsif",
+            r"\bfake (an? |the )?([a-z]+ ){0,2}(id|document|certificate|confirmation|paper|birth|passport|diploma|"
+            r"stamp|seal)", r"\b(so it|so that it|to make it) looks? (real|official|genuine)\b",
+            r"\bfalsch", r"\bfalsif",
             # made-up details on a form, or changes "without being found out"
             r"\btu bia\b", r"\bbia (ra|ten|thong tin|so lieu)\b", r"\bkhong (bi|de) (ai )?phat hien\b",
             r"(?<!to )\bkhai khong\b"]  # not "tờ khai không"
@@ -73,6 +82,10 @@ _BRIBERY = [r"\b(hoi lo|dut lot|boi duong|lot tay|chung chi|phong bi)\b.*\b(can 
 _OTHER_TASK = [r"\bviet (ma|code|chuong trinh|doan ma|script|bai van|bai luan|van mau)\b",
                r"\b(python|javascript|java|php|sql|html|c\+\+)\b", r"\btan cong\b", r"\bhack", r"\bddos\b",
                r"\brepeat\b", r"\bforever\b", r"\blap (lai|di lap lai)\b.*\b(mai|lien tuc|nhieu lan|\d+ lan)\b",
+               r"\b(lap|nhac|noi|chep) lai (chinh xac|nguyen van|y nguyen|y chang|dung tung chu)\b",
+               r"\bviet (giup |gium |ho |dum )?((minh|em|toi|tui|chi|anh) )?(cai |mot |1 )?(cv|thu xin viec|"
+               r"bai thuyet trinh)\b",
+               r"\b(give|make|create) me (a |an )?([a-z0-9-]+ ){0,4}(plan|schedule|itinerary|workout|diet|list)\b",
                r"\bsoan (thao )?((giup|gium|ho|cho) )?((minh|em|toi|tui) )?(mot |1 )?"
                r"(quyet dinh|cong van|to trinh|nghi quyet|van ban hanh chinh)\b",
                r"\bthay mat (chu tich|uy ban|ubnd)\b",
@@ -121,8 +134,15 @@ _PRIVATE = re.compile("|".join([
     r"shopeepay|paypal|amazon|ebay|uber)\b",
     r"\bvay (tin chap|tieu dung|nong|qua app)\b", r"\b(bao hiem nhan tho|prudential|manulife|dai-ichi)\b",
     r"\b(benh vien|phong kham) (tu|tu nhan|quoc te)\b",
-    r"\b(phong nhan su|to truong|quan ly)\b.*\b(don xin nghi|nghi viec|xin nghi)\b",
-    r"\b(don xin nghi|nghi viec|xin nghi)\b.*\b(phong nhan su|to truong)\b",
+    r"\b(phong nhan su|to truong|quan ly|sep)\b.*\b(don xin nghi|nghi viec|xin nghi|nghi phep)\b",
+    r"\b(don xin nghi|nghi viec|xin nghi|nghi phep)\b.*\b(phong nhan su|to truong|sep)\b",
+    r"\b(the atm|cay atm)\b.*\b(nuot|khoa|mat tien|bi tru)\b", r"\b(nuot|giu) the\b.*\batm\b",
+    r"\b(sim|thue bao)\b.*\b(bi khoa|khoa (1|2|mot|hai) chieu|mo khoa|tong dai)\b",
+    r"\b(viettel|vinaphone|mobifone|vnpt|fpt telecom)\b.*\b(cuoc|bi khoa|tong dai|mang yeu|goi cuoc)\b",
+    r"\b(ve may bay|vietjet|vietnam airlines|bamboo airways|chuyen bay)\b.*"
+    r"\b(delay|bi tre|hoan chuyen|huy chuyen|boi thuong)\b",
+    r"\bmoi gioi\b.*\b(doi|lay|thu|tinh) (phi|hoa hong|\d+ ?%)", r"\b(phi|hoa hong) moi gioi\b",
+    r"\b(hoa don|tien) (dien|nuoc)\b(?! tu)(?! sach).*\b(tang|cao|sai|gap doi)\b",  # not "hóa đơn điện tử"
 ]))
 _STATE = re.compile(r"\b(dang ky kinh doanh|ho kinh doanh|giay phep|thue|ma so thue|the chap|bao dam|"
                     r"bao hiem xa hoi|bhxh|bao hiem y te|bhyt|that nghiep|tro cap|ubnd|uy ban|cong an|so ke hoach|"
@@ -166,8 +186,8 @@ def blocked_reason(folded: str) -> str:
                    if pattern.search(folded) and not (name in _UNLESS and _UNLESS[name].search(folded))), "")
     if reason in ("", "out_of_scope") and _abroad(folded):
         return "abroad"
-    if not reason and _PRIVATE.search(folded) and not _STATE.search(folded):
-        return "out_of_scope"
+    if reason in ("", "complaint") and _PRIVATE.search(folded) and not _STATE.search(folded):
+        return "out_of_scope"  # a complaint about a company's service too: no office of the State handles it
     return reason
 
 
