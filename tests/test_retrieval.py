@@ -76,6 +76,14 @@ def test_a_question_with_diacritics_keeps_them_beside_the_official_terms(assista
     assert "căn cước" in text[len(question):] and "cần cước" not in text, text
 
 
+def test_a_question_in_english_reaches_the_passages_in_english_with_the_official_terms(assistant):
+    """Restored as if it were Vietnamese typed without diacritics, "my wife gave birth" was "mỹ wife gave birth"."""
+    question = "My wife gave birth last week. What do I need to register the birth?"
+    text = assistant.retriever.dense_text(parse_query(question, assistant.catalog.lexicon), question)
+    assert text.startswith(question) and "khai sinh" in text[len(question):], text
+    assert assistant.search(question).results[0].code == "1.001193"
+
+
 @pytest.mark.parametrize(("text", "needle"), [("", "empty"), ("   ", "empty"), ("x" * 20000, "limit"),
                                               ("a\x00b", "binary")])
 def test_bad_queries_get_specific_errors(assistant, text, needle):

@@ -213,14 +213,16 @@ class Retriever:
         return found
 
     def dense_text(self, query: Query, cleaned: str) -> str:
-        """What is matched with the passages: the text as written (e5 knows diacritics) and the official terms the
-        lexicon added; typed without diacritics, the folded text with its shorthand spelt out ("j" -> "gì") and
-        those terms, diacritics restored."""
+        """What is matched with the passages: the text as written (e5 knows diacritics and other languages) and
+        the official terms the lexicon added; Vietnamese typed without diacritics, the folded text with its
+        shorthand spelt out ("j" -> "gì") and those terms, diacritics restored."""
         extra = query.expanded[len(query.folded) :].strip()
         if not extra:
             return self._as_written(query, cleaned)
-        if has_diacritics(cleaned):  # as typed, with the official terms added: restoring the whole text from its
-            # folded form lost the diacritics typed ("ông năm nay 75, vẫn giữ cái" -> "ông nằm nay 75, văn giữ cải")
+        if has_diacritics(cleaned) or detect_language(cleaned) != "vi":
+            # as typed, with the official terms added: restoring the whole text from its folded form lost the
+            # diacritics typed ("ông năm nay 75, vẫn giữ cái" -> "ông nằm nay 75, văn giữ cải") and made English
+            # Vietnamese ("my wife" -> "mỹ wife", "to register" -> "tổ register")
             return " ".join([cleaned, *(self.restorer.restore(term) for term in query.added)])
         return self.restorer.restore(f"{query.folded} {extra}")
 
