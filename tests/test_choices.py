@@ -68,6 +68,7 @@ def test_the_right_procedure_or_choices_that_include_it(assistant, question, rig
     ("ở Đức muốn đăng ký Anmeldung thì cần những giấy tờ gì", "cơ quan của nước đó"),
     ("bên Nhật làm lại thẻ My Number card bị mất ở đâu", "cơ quan của nước đó"),
     ("xin visa du lịch Mỹ cần chứng minh tài chính bao nhiêu", "cơ quan của nước đó"),
+    ("bên Hàn Quốc muốn đổi sang visa vĩnh trú F5 thì cần điều kiện gì", "cơ quan của nước đó"),
     ("How do I renew my Australian passport from overseas?", "that country's authorities"),
     ("Wie bekomme ich einen Termin beim Bürgeramt in Hamburg?", "that country's authorities"),
 ])

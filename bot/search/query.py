@@ -122,6 +122,7 @@ _ABROAD_PAPERS = re.compile("|".join([
     r"\b(uk|us|u\.s\.|american|british|australian|canadian|german|japanese|korean|french) "
     r"(passport|visa|driver'?s? licen[cs]e|driving licen[cs]e)\b",
     r"\b(personalausweis|reisepass|fuhrerschein|aufenthaltstitel)\b",
+    r"\b(o|ben|tai) " + _COUNTRY + r"\b.*\b(visa|thi thuc|vinh tru|the cu tru)\b",  # "ở Nhật xin visa vĩnh trú"
 ]))
 # A private company's own service: an online shop's refund, an e-wallet or ride-hailing account, a bank's consumer
 # loan, a life insurer's claim, a private clinic's booking. The State's side of such matters (business registration,
