@@ -26,7 +26,8 @@ from bot.redact import redact
 from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, STATE_FILE
 from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER, KeywordIndex
-from bot.search.lexicon import Lexicon
+from bot.search.lexicon import LEXICON_YAML, REFUSALS_YAML, Lexicon
+from bot.search.refusals import Refusals
 from bot.search.retrieval import OUTSIDE_CODE
 from bot.search.topic import embed_asked
 from bot.search.vectors import Store
@@ -148,18 +149,21 @@ def index_key(tokenizer: str) -> str:
 
 
 def load_lexicon(knowledge_dir: Path) -> tuple[Lexicon | None, str, str]:
-    """(lexicon, digest, error) of knowledge/lexicon.yaml; an invalid file gives None and says where."""
-    path = knowledge_dir / "lexicon.yaml"
-    if not path.exists():
+    """(lexicon, digest, error) of knowledge/lexicon.yaml with the refusal rules of knowledge/refusals.yaml; an
+    invalid file gives None and says where."""
+    paths = [knowledge_dir / LEXICON_YAML, knowledge_dir / REFUSALS_YAML]
+    data = b"".join(p.read_bytes() for p in paths if p.exists())
+    if not data:
         return Lexicon(), "", ""
-    data = path.read_bytes()
-    try:
-        return Lexicon.read(path), digest(data), ""
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        return None, digest(data), f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}"
-    except (UnicodeDecodeError, yaml.YAMLError):
-        return None, digest(data), f"{path}: file: not valid UTF-8 YAML"
+    for path, read in zip(paths, (Lexicon.read, Refusals.read), strict=True):
+        try:
+            read(path)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            return None, digest(data), f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}"
+        except (UnicodeDecodeError, yaml.YAMLError):
+            return None, digest(data), f"{path}: file: not valid UTF-8 YAML"
+    return Lexicon.of_knowledge(knowledge_dir), digest(data), ""
 
 
 def _state(index_dir: Path) -> dict[str, str]:

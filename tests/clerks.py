@@ -29,7 +29,7 @@ def small_app(root: Path, kb_dir: Path, embedder: Any, codes: tuple[str, ...] = 
     (kb / "guides").mkdir()
     for code in codes:
         shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
-    for name in ("communes.csv", "provinces.csv", "lexicon.yaml"):
+    for name in ("communes.csv", "provinces.csv", "lexicon.yaml", "refusals.yaml"):
         shutil.copy(kb_dir / name, kb / name)
     settings = Settings(knowledge_dir=kb, var_dir=root / "var", collection=collection, **overrides)
     store = build_store(settings, embedder)

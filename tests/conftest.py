@@ -79,7 +79,7 @@ def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for code in subset_codes():
         shutil.copy(KNOWLEDGE / "procedures" / f"{code}.md", root / "procedures" / f"{code}.md")
     shutil.copytree(KNOWLEDGE / "guides", root / "guides")
-    for name in ("communes.csv", "provinces.csv", "lexicon.yaml"):
+    for name in ("communes.csv", "provinces.csv", "lexicon.yaml", "refusals.yaml"):
         shutil.copy(KNOWLEDGE / name, root / name)
     return root
 
@@ -139,6 +139,7 @@ def admin_app(tmp_path, kb_dir, embedder):
     (kb / "guides").mkdir()
     shutil.copy(kb_dir / "communes.csv", kb / "communes.csv")
     shutil.copy(kb_dir / "lexicon.yaml", kb / "lexicon.yaml")
+    shutil.copy(kb_dir / "refusals.yaml", kb / "refusals.yaml")
     settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var", admin_key=SecretStr(ADMIN_KEY), collection="admin")
     store = build_store(settings, embedder)
     ingest(kb, settings.index_dir, store, embedder)

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from bot.search.catalog import Catalog
+from bot.search.query import parse_query
 from bot.search.vectors import build_store
 from bot.settings import Settings
 from ingest.files import load_procedure
@@ -101,6 +102,7 @@ def test_the_lexicon_is_compiled_and_a_bad_one_is_reported_by_path_and_field(tmp
     (kb / "procedures").mkdir(parents=True)
     shutil.copy(kb_dir / "procedures" / "1.004222.md", kb / "procedures")
     shutil.copy(kb_dir / "lexicon.yaml", kb / "lexicon.yaml")
+    shutil.copy(kb_dir / "refusals.yaml", kb / "refusals.yaml")
     settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var")
     store = build_store(settings, embedder)
     assert ingest(kb, settings.index_dir, store, embedder).errors == []
@@ -111,6 +113,39 @@ def test_the_lexicon_is_compiled_and_a_bad_one_is_reported_by_path_and_field(tmp
     report = ingest(kb, settings.index_dir, store, embedder)
     assert any("lexicon.yaml: terms.0.means" in e for e in report.errors)
     assert Catalog.load(settings.index_dir).lexicon == lexicon  # the index keeps the lexicon it had
+
+
+def test_the_refusal_rules_are_data_compiled_with_the_lexicon_and_a_bad_pattern_is_reported(tmp_path, kb_dir,
+                                                                                          embedder):
+    """knowledge/refusals.yaml: the index carries its rules (a forgery question is refused, with its reason); a
+    pattern that is not a regular expression is reported by path and place, and the index keeps the rules it had;
+    a new rule counts after the next ingest."""
+    kb = tmp_path / "kb"
+    (kb / "procedures").mkdir(parents=True)
+    shutil.copy(kb_dir / "procedures" / "1.004222.md", kb / "procedures")
+    shutil.copy(kb_dir / "lexicon.yaml", kb / "lexicon.yaml")
+    rules = (kb_dir / "refusals.yaml").read_text(encoding="utf-8")
+    (kb / "refusals.yaml").write_text(rules, encoding="utf-8")
+    settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var")
+    store = build_store(settings, embedder)
+    assert ingest(kb, settings.index_dir, store, embedder).errors == []
+    lexicon = Catalog.load(settings.index_dir).lexicon
+    assert parse_query("làm giả giấy khai sinh thế nào", lexicon).blocked == "forgery"
+    assert parse_query("nuôi chim cảnh có cần đăng ký không", lexicon).blocked == ""
+
+    broken = rules.replace("      - '\\bignore\\b", "      - '(unclosed\\bignore\\b", 1)
+    assert broken != rules
+    (kb / "refusals.yaml").write_text(broken, encoding="utf-8")
+    report = ingest(kb, settings.index_dir, store, embedder)
+    assert any("refusals.yaml: blocks.0.patterns" in e and "not a valid regular expression" in e
+               for e in report.errors), report.errors
+    assert Catalog.load(settings.index_dir).lexicon == lexicon  # the index keeps the rules it had
+
+    (kb / "refusals.yaml").write_text(rules.replace("blocks:\n", "blocks:\n  - reason: out_of_scope\n"
+                                                    "    patterns: ['\\bchim canh\\b']\n", 1), encoding="utf-8")
+    assert ingest(kb, settings.index_dir, store, embedder).errors == []
+    assert parse_query("nuôi chim cảnh có cần đăng ký không",
+                       Catalog.load(settings.index_dir).lexicon).blocked == "out_of_scope"
 
 
 def test_phrasings_are_stored_apart_and_a_store_from_before_kinds_is_migrated(small, embedder):

@@ -42,7 +42,7 @@ def test_no_citizen_phrasing_is_refused_by_the_rules_for_other_requests():
     """The rules that refuse other requests (forgery, emergencies, off-topic words, another country's procedures)
     must not catch a procedure's own phrasings: folded, "tờ khai không" reads like "khai khống", "gia tăng cần" like
     "tăng cân", "đang chạy trên sông" like "đang cháy". A complaint is routed, not refused."""
-    lexicon = Lexicon.read(KNOWLEDGE / "lexicon.yaml")
+    lexicon = Lexicon.of_knowledge(KNOWLEDGE)
     loaded, _ = load_knowledge(KNOWLEDGE)
     refused = {(x.item.code, q): reason for x in loaded for q in getattr(x.item, "questions", [])
                if (reason := parse_query(q, lexicon).blocked) not in ("", "complaint")}

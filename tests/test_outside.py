@@ -28,7 +28,7 @@ def outside_kb(tmp_path, kb_dir, embedder):
     (kb / "guides").mkdir()
     for code in CODES:
         shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
-    for name in ("communes.csv", "lexicon.yaml"):
+    for name in ("communes.csv", "lexicon.yaml", "refusals.yaml"):
         shutil.copy(kb_dir / name, kb / name)
     write_examples(kb, EXAMPLES)
     settings = Settings(knowledge_dir=kb, var_dir=tmp_path / "var", collection="outside")

@@ -27,7 +27,7 @@ def small_kb(kb_dir, tmp_path_factory, embedder):
     for code in ("1.001193", "1.000894", "1.004194"):
         shutil.copy(kb_dir / "procedures" / f"{code}.md", kb / "procedures")
     (kb / "guides").mkdir()
-    for name in ("communes.csv", "lexicon.yaml"):
+    for name in ("communes.csv", "lexicon.yaml", "refusals.yaml"):
         shutil.copy(kb_dir / name, kb / name)
     settings = Settings(knowledge_dir=kb, var_dir=root / "var", collection="serve")
     ingest(kb, settings.index_dir, build_store(settings, embedder), embedder)

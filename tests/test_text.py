@@ -7,7 +7,7 @@ from bot.search.query import parse_query as parse_with
 from bot.settings import ROOT
 from bot.text import canonical, fold, fold_tones, nfc
 
-LEXICON = Lexicon.read(ROOT / "knowledge" / "lexicon.yaml")
+LEXICON = Lexicon.of_knowledge(ROOT / "knowledge")
 
 
 def parse_query(text: str):

@@ -32,6 +32,7 @@ def two_workers(chroma_url, postgres_url, kb_dir, tmp_path_factory, embedder):
     shutil.copytree(kb_dir / "guides", kb / "guides")
     shutil.copy(kb_dir / "communes.csv", kb / "communes.csv")
     shutil.copy(kb_dir / "lexicon.yaml", kb / "lexicon.yaml")
+    shutil.copy(kb_dir / "refusals.yaml", kb / "refusals.yaml")
     settings = Settings(knowledge_dir=kb, var_dir=root / "var", chroma_url=chroma_url, collection="workers",
                         database_url=postgres_url)
     ingest(kb, settings.index_dir, build_store(settings, embedder), embedder)

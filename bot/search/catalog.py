@@ -42,6 +42,10 @@ class Catalog:
             raise IndexNotReadyError(f"No index in {index_dir}. Run `tthc ingest` first (or `make run`).")
         if not (index_dir / KEYWORD_FILE).exists():  # an index of an older layout (keyword.json)
             raise IndexNotReadyError(f"The index in {index_dir} is of an older layout. Run `tthc ingest`.")
+        lexicon_path = index_dir / LEXICON_FILE
+        if lexicon_path.exists() and '"refusals"' not in lexicon_path.read_text(encoding="utf-8"):
+            # compiled before the refusal rules were data (knowledge/refusals.yaml): it would refuse nothing
+            raise IndexNotReadyError(f"The index in {index_dir} is of an older layout. Run `tthc ingest`.")
         data = json.loads(path.read_text(encoding="utf-8"))
         procs = {p["code"]: Procedure.model_validate(p) for p in data["procedures"]}
         guides = {g["code"]: Guide.model_validate(g) for g in data["guides"]}

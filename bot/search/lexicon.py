@@ -15,9 +15,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.search.refusals import Refusals
 from bot.text import fold
 
 NEAR_WORDS = 4  # how far `near` looks, in words, either side
+LEXICON_YAML, REFUSALS_YAML = "lexicon.yaml", "refusals.yaml"  # in knowledge/
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
@@ -73,15 +75,24 @@ class Lexicon(_Strict):
     shorthand: dict[str, str] = {}
     terms: list[Term] = []
     context: list[ContextRule] = []
+    # which questions are not read as procedure questions at all: knowledge/refusals.yaml, compiled in with this
+    refusals: Refusals = Refusals()
 
     @classmethod
     def read(cls, path: Path) -> Lexicon:
-        """From knowledge/lexicon.yaml (YAML) or the compiled index copy (JSON); no file: an empty lexicon."""
+        """From knowledge/lexicon.yaml (YAML) or the compiled index copy (JSON, with the refusal rules); no file:
+        an empty lexicon."""
         if not path.exists():
             return cls()
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         return cls.model_validate(data or {})
+
+    @classmethod
+    def of_knowledge(cls, knowledge_dir: Path) -> Lexicon:
+        """knowledge/lexicon.yaml with the refusal rules of knowledge/refusals.yaml, as ingest compiles them."""
+        lexicon = cls.read(knowledge_dir / LEXICON_YAML)
+        return lexicon.model_copy(update={"refusals": Refusals.read(knowledge_dir / REFUSALS_YAML)})
 
     def fix_tokens(self, folded: str) -> str:
         """Shorthand and typos replaced, token by token."""
