@@ -84,8 +84,8 @@ class Chunks:
 class Exact:
     """The nearest chunks of one kind by an exact search in memory: a store's HNSW graph is approximate (at
     ef_search 400 it still missed the nearest phrasing of 1 question in 453, and which one could change from
-    process to process); all the vectors of a kind, about 6,500 x 384, take 10 MB and a product of about a
-    millisecond. Built from `Store.every`; a reloaded catalog (after ingest) builds it again."""
+    process to process); all the vectors of a kind, about 6,500 x 384, take 10 MB and a product of 0.2 ms.
+    Built from `Store.every`; a reloaded catalog (after ingest) builds it again."""
 
     def __init__(self, chunks: Chunks) -> None:
         self._chunks = chunks
