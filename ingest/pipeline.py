@@ -155,15 +155,17 @@ def load_lexicon(knowledge_dir: Path) -> tuple[Lexicon | None, str, str]:
     data = b"".join(p.read_bytes() for p in paths if p.exists())
     if not data:
         return Lexicon(), "", ""
-    for path, read in zip(paths, (Lexicon.read, Refusals.read), strict=True):
-        try:
-            read(path)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            return None, digest(data), f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}"
-        except (UnicodeDecodeError, yaml.YAMLError):
-            return None, digest(data), f"{path}: file: not valid UTF-8 YAML"
-    return Lexicon.of_knowledge(knowledge_dir), digest(data), ""
+    path = paths[0]
+    try:
+        lexicon = Lexicon.read(path)
+        path = paths[1]
+        refusals = Refusals.read(path)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return None, digest(data), f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}"
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None, digest(data), f"{path}: file: not valid UTF-8 YAML"
+    return lexicon.with_refusals(refusals), digest(data), ""
 
 
 def _state(index_dir: Path) -> dict[str, str]:

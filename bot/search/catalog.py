@@ -43,7 +43,8 @@ class Catalog:
         if not (index_dir / KEYWORD_FILE).exists():  # an index of an older layout (keyword.json)
             raise IndexNotReadyError(f"The index in {index_dir} is of an older layout. Run `tthc ingest`.")
         lexicon_path = index_dir / LEXICON_FILE
-        if lexicon_path.exists() and '"refusals"' not in lexicon_path.read_text(encoding="utf-8"):
+        lexicon = json.loads(lexicon_path.read_text(encoding="utf-8")) if lexicon_path.exists() else {}
+        if lexicon and "refusals" not in lexicon:
             # compiled before the refusal rules were data (knowledge/refusals.yaml): it would refuse nothing
             raise IndexNotReadyError(f"The index in {index_dir} is of an older layout. Run `tthc ingest`.")
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -51,7 +52,7 @@ class Catalog:
         guides = {g["code"]: Guide.model_validate(g) for g in data["guides"]}
         chunks = {k: (v[0], v[1]) for k, v in data["chunks"].items()}
         return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE),
-                   Lexicon.read(index_dir / LEXICON_FILE))
+                   Lexicon.model_validate(lexicon))
 
     def get(self, code: str) -> Procedure | Guide:
         key = code.strip()

@@ -91,8 +91,10 @@ class Lexicon(_Strict):
     @classmethod
     def of_knowledge(cls, knowledge_dir: Path) -> Lexicon:
         """knowledge/lexicon.yaml with the refusal rules of knowledge/refusals.yaml, as ingest compiles them."""
-        lexicon = cls.read(knowledge_dir / LEXICON_YAML)
-        return lexicon.model_copy(update={"refusals": Refusals.read(knowledge_dir / REFUSALS_YAML)})
+        return cls.read(knowledge_dir / LEXICON_YAML).with_refusals(Refusals.read(knowledge_dir / REFUSALS_YAML))
+
+    def with_refusals(self, refusals: Refusals) -> Lexicon:
+        return self.model_copy(update={"refusals": refusals})
 
     def fix_tokens(self, folded: str) -> str:
         """Shorthand and typos replaced, token by token."""

@@ -23,6 +23,7 @@ class Query:
     blocked: str  # "" or why it is refused (knowledge/refusals.yaml): "injection", "forgery", … "abroad"
     added: tuple[str, ...] = ()  # the official terms the lexicon added (folded), one by one: `expanded` is `folded`
     # and these, space-separated
+    language: str = "vi"  # of `text` (bot.search.language): "vi", "en" or "de"
 
 
 def parse_query(text: str, lexicon: Lexicon) -> Query:
@@ -31,9 +32,11 @@ def parse_query(text: str, lexicon: Lexicon) -> Query:
     extra = [*added, *(m for m in lexicon.expand(folded) if m not in added)]
     expanded = folded + (" " + " ".join(extra) if extra else "")
     blocked = lexicon.refusals.blocked(fixed)
-    if not blocked and not extra and detect_language(text) != "vi":
+    language = detect_language(text)
+    if not blocked and not extra and language != "vi":
         # in English or German, a question that names nothing of the lexicon's glossary is about something else
         # (of the tuning sets' foreign questions that no rule refuses: 50 of the 54 out of scope, 1 of the 50 in
         # scope, with the glossary of session 11)
         blocked = "out_of_scope"
-    return Query(text=text, folded=folded, expanded=expanded, blocked=blocked, added=tuple(extra))
+    return Query(text=text, folded=folded, expanded=expanded, blocked=blocked, added=tuple(extra),
+                 language=language)

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 Reason = Literal["injection", "forgery", "bribery", "other_task", "emergency", "scam", "complaint", "out_of_scope"]
@@ -33,8 +34,12 @@ def _valid(patterns: list[str]) -> list[str]:
     return patterns
 
 
+def _alternatives(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
 def _any(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    return re.compile(_alternatives(patterns)) if patterns else None
 
 
 class _Strict(BaseModel):
@@ -94,8 +99,7 @@ class Refusals(_Strict):
     _state: re.Pattern[str] | None = PrivateAttr(None)
 
     def model_post_init(self, context: object, /) -> None:
-        self._blocks = [(b.reason, re.compile("|".join(f"(?:{p})" for p in b.patterns)), _any(b.unless))
-                        for b in self.blocks]
+        self._blocks = [(b.reason, re.compile(_alternatives(b.patterns)), _any(b.unless)) for b in self.blocks]
         country = "(" + "|".join(re.escape(c) for c in self.abroad.countries) + ")"
         self._abroad_only = _any(self.abroad.only)
         self._abroad_papers = _any([p.replace(COUNTRY, country) for p in self.abroad.papers])
@@ -106,8 +110,6 @@ class Refusals(_Strict):
     @classmethod
     def read(cls, path: Path) -> Refusals:
         """From knowledge/refusals.yaml; no file: no rules."""
-        import yaml
-
         if not path.exists():
             return cls()
         return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})

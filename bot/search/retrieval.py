@@ -20,7 +20,6 @@ from bot.limits import QUESTION_MAX_CHARS
 from bot.search.catalog import Catalog
 from bot.search.diacritics import Restorer
 from bot.search.embedders import Embedder
-from bot.search.language import detect_language
 from bot.search.query import Query, parse_query
 from bot.search.topic import topic_of
 from bot.search.vectors import Exact, Hit, Store
@@ -219,7 +218,7 @@ class Retriever:
         extra = query.expanded[len(query.folded) :].strip()
         if not extra:
             return self._as_written(query, cleaned)
-        if has_diacritics(cleaned) or detect_language(cleaned) != "vi":
+        if has_diacritics(cleaned) or query.language != "vi":
             # as typed, with the official terms added: restoring the whole text from its folded form lost the
             # diacritics typed ("ông năm nay 75, vẫn giữ cái" -> "ông nằm nay 75, văn giữ cải") and made English
             # Vietnamese ("my wife" -> "mỹ wife", "to register" -> "tổ register")
@@ -254,7 +253,7 @@ class Retriever:
         """The question's terms for the keyword index, cut as the index was (a segmenter cuts words better with
         diacritics: the question's folded syllables get the titles' diacritics back first)."""
         keyword = self.catalog.keyword
-        foreign = detect_language(query.text) != "vi"
+        foreign = query.language != "vi"
         return keyword.query_terms(query.expanded if keyword.tokenizer == "ngrams"
                                    else self.restorer.restore(query.expanded), foreign)
 
