@@ -77,6 +77,7 @@ def test_a_citizen_reaches_a_clerk_and_the_reply_comes_back(browser, handoff_ser
     assert clerk.locator("#ticket img, #ticket b").count() == 0
 
     citizen.evaluate(SEEN)
+    clerk.evaluate("window.__box = document.getElementById('reply')")
     latencies = []
     for n in (1, 2, 3):
         clerk.fill("#reply", REPLY.format(n=n))
@@ -84,6 +85,8 @@ def test_a_citizen_reaches_a_clerk_and_the_reply_comes_back(browser, handoff_ser
         citizen.locator("#log .msg.clerk").nth(n - 1).wait_for(timeout=10000)
         latencies.append(citizen.evaluate(f"window.__seen[{n - 1}]") - sent)
         clerk.locator("#ticket .tr li.clerk").nth(n - 1).wait_for()
+    # each reply updated the ticket on view live, and the reply box stayed the one the clerk types in
+    assert clerk.evaluate("document.getElementById('reply') === window.__box")
     (ARTIFACTS / "handoff-latency.txt").write_text(
         f"clerk reply -> citizen page, ms: {latencies}, median {statistics.median(latencies)}\n", encoding="utf-8")
     print(f"handoff latency ms: {latencies}")

@@ -52,32 +52,39 @@
     });
   }
 
+  // A live update of the ticket on view refreshes what is above the reply box and keeps the box itself: the words a
+  // clerk is typing, the caret and an input method's composition survive it (a new box mid-typing lost them).
   function render(t) {
-    var keep = view.querySelector("textarea"), draft = keep && keep.getAttribute("data-code") === t.code ? keep.value : "";
-    view.textContent = "";
-    var h = el("h2", null, t.code); h.appendChild(el("span", "st", STATUS[t.status])); view.appendChild(h);
-    view.appendChild(el("p", "muted", t.commune_name + " · mở lúc " + when(t.created_at)));
+    var form = view.querySelector(".reply"), keep = form && form.getAttribute("data-code") === t.code && t.status !== "closed";
+    var top = el("div", "top");
+    var h = el("h2", null, t.code); h.appendChild(el("span", "st", STATUS[t.status])); top.appendChild(h);
+    top.appendChild(el("p", "muted", t.commune_name + " · mở lúc " + when(t.created_at)));
     if (t.contact) {
       var c = el("p", "contact", (t.contact.kind === "phone" ? "Điện thoại: " : "E-mail: ") + t.contact.value);
-      c.title = "Người dân đồng ý: " + t.contact.consent; view.appendChild(c);
+      c.title = "Người dân đồng ý: " + t.contact.consent; top.appendChild(c);
     }
     var tr = el("ul", "tr");
     t.transcript.forEach(function (e) {
       var li = el("li", e.who); li.appendChild(el("span", "who", WHO[e.who] + (e.author ? " " + e.author : "") + " · " + when(e.created_at)));
       li.appendChild(document.createTextNode(e.text)); tr.appendChild(li);
     });
-    view.appendChild(tr); tr.scrollTop = tr.scrollHeight;
+    top.appendChild(tr);
+    if (keep) { view.replaceChild(top, view.querySelector(".top")); tr.scrollTop = tr.scrollHeight; return; }
+    view.textContent = ""; view.appendChild(top); tr.scrollTop = tr.scrollHeight;
     var err = el("p", "error"); err.setAttribute("role", "alert");
     if (t.status !== "closed") {
+      form = el("div", "reply"); form.setAttribute("data-code", t.code);
       var label = el("label", null, "Trả lời người dân (chỉ văn bản)"); label.htmlFor = "reply";
-      var box = el("textarea"); box.id = "reply"; box.maxLength = 4000; box.value = draft; box.setAttribute("data-code", t.code);
+      var box = el("textarea"); box.id = "reply"; box.maxLength = 4000;
       var send = el("button", "send", "Gửi trả lời"); send.type = "button";
       var close = el("button", "close", "Đóng yêu cầu"); close.type = "button";
       send.onclick = function () {
-        if (!box.value.trim()) { box.focus(); return; }
+        var text = box.value;
+        if (!text.trim()) { box.focus(); return; }
         send.disabled = true; err.textContent = "";
-        api("/api/clerk/tickets/" + encodeURIComponent(t.code) + "/reply", {text: box.value}).then(function () {
-          box.value = ""; return open(t.code);
+        api("/api/clerk/tickets/" + encodeURIComponent(t.code) + "/reply", {text: text}).then(function () {
+          if (box.value === text) box.value = "";  // not what was typed since
+          return open(t.code);
         }).then(load).catch(function (e) { err.textContent = e.message; }).then(function () { send.disabled = false; });
       };
       close.onclick = function () {
@@ -86,11 +93,12 @@
           .then(load).catch(function (e) { err.textContent = e.message; close.disabled = false; });
       };
       var actions = el("div", "actions"); actions.appendChild(send); actions.appendChild(close);
-      [label, box, actions].forEach(function (n) { view.appendChild(n); });
+      [label, box, actions, err].forEach(function (n) { form.appendChild(n); });
+      view.appendChild(form);
     } else {
       view.appendChild(el("p", "muted", "Yêu cầu đã đóng. Thông tin liên hệ của người dân (nếu có) đã được xóa."));
+      view.appendChild(err);
     }
-    view.appendChild(err);
   }
 
   function changed() { load(); if (current) open(current); }
