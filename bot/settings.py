@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # like an example (cosine, as queries) and `outside_margin` more like it than like any citizen phrasing
     outside_min: float = 0.88
     outside_margin: float = 0.02
+    # out of scope by its vector (bot.search.scope, fitted by ingest on the phrasings and the examples): refused
+    # when at least `likely_min` likely out of scope and no candidate reaches a fused score of `likely_max_score`
+    # (at 1.0, `answer_min_score`, only a question that would get choices is refused this way)
+    likely_min: float = 0.3
+    likely_max_score: float = 1.0
     # a group of questions a clerk marks out of scope joins the examples only if detection on these questions
     # (JSON lines {"q", "codes"}; empty codes = out of scope) does not get worse: the old held-out set
     outside_check_set: Path = ROOT / "eval" / "data" / "heldout.jsonl"

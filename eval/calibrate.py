@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.search.query import parse_query
-from bot.search.retrieval import confident, fused, refusal_of, signal_matrix, validate_query
+from bot.search.retrieval import Outside, confident, fused, refusal_of, signal_matrix, validate_query
 from bot.settings import Settings
 from eval.retrieval import SETS, load_questions
 
@@ -31,6 +31,9 @@ MARGINS = (0.0, 0.02, 0.03, 0.04, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2)
 MIN_SCORES = (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1)
 OUTSIDE_MINS = (0.82, 0.84, 0.86, 0.88, 0.90, 1.01)  # 1.01: examples off
 OUTSIDE_MARGINS = (-0.02, 0.0, 0.01, 0.02, 0.04)
+LIKELY_MINS = (0.3, 0.5, 0.7, 0.9, 1.01)  # 1.01: the scope model off
+LIKELY_MAX_SCORES = (1.0, 1.1, 1.2, 1.3, 1.4, 1.6)
+_NOT_SEEN = Outside(0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Seen:
     blocked: bool
     codes: tuple[str, ...]
     raw: np.ndarray  # per candidate: dense cosine, keyword, named, asked cosine, commune
-    outside: float = 0.0  # best cosine of the question as written to an out-of-scope example
+    outside: Outside = _NOT_SEEN  # how the question as written looks out of scope
 
 
 def observe(assistant: Any, sets: tuple[str, ...]) -> list[Seen]:
@@ -53,7 +56,7 @@ def observe(assistant: Any, sets: tuple[str, ...]) -> list[Seen]:
             cleaned = validate_query(item["q"], 10_000)
             query = parse_query(cleaned, assistant.catalog.lexicon)
             blocked = bool(query.blocked) and query.blocked != "complaint"
-            sig, outside = ([], 0.0) if blocked else retriever.signals_and_outside(query, cleaned)
+            sig, outside = ([], _NOT_SEEN) if blocked else retriever.signals_and_outside(query, cleaned)
             seen.append(Seen(name, frozenset(item["codes"]), blocked, tuple(x.code for x in sig), signal_matrix(sig),
                              outside))
     return seen
@@ -132,6 +135,13 @@ def run_calibration(assistant: Any, sets: tuple[str, ...] = TUNING_SETS) -> str:
             r = rates(seen, base.model_copy(update={"outside_min": floor, "outside_margin": margin}))
             cells.append(f"m{margin:+.2f} {r['oos_recall']:.3f}/{r['refused']:.3f}")
         lines.append(f"  outside_min {floor:.2f}: " + "  ".join(cells))
+    lines.append("out of scope by the scope model (bot.search.scope): oos recall / in-scope refused")
+    for likely in LIKELY_MINS:
+        cells = []
+        for most in LIKELY_MAX_SCORES:
+            r = rates(seen, base.model_copy(update={"likely_min": likely, "likely_max_score": most}))
+            cells.append(f"<{most:.1f} {r['oos_recall']:.3f}/{r['refused']:.3f}")
+        lines.append(f"  likely_min {likely:.2f}: " + "  ".join(cells))
     lines.append(f"answer or choices (min_score {base.min_score}): confident-wrong / choices / right among choices")
     best: tuple[float, float, float, float] | None = None
     for score in SCORES:

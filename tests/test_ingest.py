@@ -196,6 +196,27 @@ def test_changing_the_keyword_tokenizer_rebuilds_the_keyword_index(small, embedd
     assert needs_ingest(settings.knowledge_dir, settings.index_dir, "pyvi")
 
 
+def test_an_index_without_the_scope_model_asks_for_ingest_which_fits_it_again(small, embedder):
+    from bot.errors import IndexNotReadyError
+    from ingest.pipeline import needs_ingest
+
+    settings, store = small
+    examples = ["giá vàng hôm nay bao nhiêu", "viết giúp tôi một bài thơ", "how to apply for a Korean work visa"]
+    (settings.knowledge_dir / "out_of_scope.yaml").write_text(
+        "examples:\n" + "".join(f"  - {e}\n" for e in examples), encoding="utf-8")
+    run(settings, store, embedder)
+    fitted = Catalog.load(settings.index_dir).scope
+    phrasings = sum(len(p.questions) for p in Catalog.load(settings.index_dir).procedures.values())
+    assert (fitted.outside, fitted.inside, len(fitted.weights)) == (3, phrasings, 384)
+    (settings.index_dir / "scope.json").unlink()  # an index from before the scope model
+    assert needs_ingest(settings.knowledge_dir, settings.index_dir)
+    with pytest.raises(IndexNotReadyError, match="older layout"):
+        Catalog.load(settings.index_dir)
+    report = run(settings, store, embedder)
+    assert report.embedded_files == 0 and report.rebuilt_index  # nothing embedded again, the model fitted again
+    assert Catalog.load(settings.index_dir).scope == fitted
+
+
 def test_a_store_of_phrasings_embedded_whole_is_embedded_again_on_topics(small, embedder):
     """An index from before topics: `make run` sees the old layout, and ingest re-embeds what was embedded the old
     way, here one phrasing stored with its whole text's vector and an empty `embedded` mark."""

@@ -13,11 +13,13 @@ from bot.errors import IndexNotReadyError, NotFoundError
 from bot.knowledge.models import Guide, Procedure
 from bot.search.keywords import KeywordIndex
 from bot.search.lexicon import Lexicon
+from bot.search.scope import ScopeModel
 
 CATALOG_FILE = "catalog.json"
 LEXICON_FILE = "lexicon.json"
 KEYWORD_FILE = "keyword.npz"
 STATE_FILE = "state.json"
+SCOPE_FILE = "scope.json"
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Catalog:
     chunk_section: dict[str, tuple[str, str]]
     keyword: KeywordIndex
     lexicon: Lexicon = field(default_factory=Lexicon)
+    scope: ScopeModel = field(default_factory=ScopeModel)  # how likely a question is out of scope
     items: dict[str, Procedure | Guide] = field(default_factory=dict)  # procedures and guides by code
     chunk_ids: dict[str, list[str]] = field(default_factory=dict)  # every chunk's id, by its procedure's code
 
@@ -40,7 +43,8 @@ class Catalog:
         path = index_dir / CATALOG_FILE
         if not (index_dir / STATE_FILE).exists() or not path.exists():
             raise IndexNotReadyError(f"No index in {index_dir}. Run `tthc ingest` first (or `make run`).")
-        if not (index_dir / KEYWORD_FILE).exists():  # an index of an older layout (keyword.json)
+        if not (index_dir / KEYWORD_FILE).exists() or not (index_dir / SCOPE_FILE).exists():
+            # an index of an older layout (keyword.json; no scope model)
             raise IndexNotReadyError(f"The index in {index_dir} is of an older layout. Run `tthc ingest`.")
         lexicon_path = index_dir / LEXICON_FILE
         lexicon = json.loads(lexicon_path.read_text(encoding="utf-8")) if lexicon_path.exists() else {}
@@ -51,8 +55,9 @@ class Catalog:
         procs = {p["code"]: Procedure.model_validate(p) for p in data["procedures"]}
         guides = {g["code"]: Guide.model_validate(g) for g in data["guides"]}
         chunks = {k: (v[0], v[1]) for k, v in data["chunks"].items()}
+        scope = ScopeModel.model_validate_json((index_dir / SCOPE_FILE).read_text(encoding="utf-8"))
         return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE),
-                   Lexicon.model_validate(lexicon))
+                   Lexicon.model_validate(lexicon), scope=scope)
 
     def get(self, code: str) -> Procedure | Guide:
         key = code.strip()

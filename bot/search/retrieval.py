@@ -20,6 +20,7 @@ from bot.limits import QUESTION_MAX_CHARS
 from bot.search.catalog import Catalog
 from bot.search.diacritics import Restorer
 from bot.search.embedders import Embedder
+from bot.search.language import detect_language
 from bot.search.query import Query, parse_query
 from bot.search.topic import topic_of
 from bot.search.vectors import Exact, Hit, Store
@@ -35,6 +36,7 @@ QUESTION_KIND, PASSAGE_KIND = "question", "passage"  # the store's kinds (bot.se
 # the pseudo-code of the out-of-scope examples (knowledge/out_of_scope.yaml), stored as citizen phrasings
 OUTSIDE_CODE = "~ngoai-pham-vi"
 OUTSIDE_REASON = "out_of_scope_example"  # a refusal because the question is like one of those examples
+LIKELY_REASON = "out_of_scope_likely"  # a refusal because its vector looks out of scope (bot.search.scope)
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
 
 
@@ -93,7 +95,9 @@ class Retriever:
         self._names.update({c: [Name.of(n) for n in (g.title, *g.keywords)] for c, g in catalog.guides.items()})
         # diacritics come back from the titles' words and the citizen phrasings' everyday ones ("be" -> "bé",
         # "thi can" -> "thì cần"): from the titles alone every syllable got a title's form ("bè", "thị căn")
-        phrasings = [q for p in catalog.procedures.values() for q in p.questions if has_diacritics(q)]
+        # (the Vietnamese ones: a German phrasing's "für" is no Vietnamese "fur")
+        phrasings = [q for p in catalog.procedures.values() for q in p.questions
+                     if has_diacritics(q) and detect_language(q) == "vi"]
         self.restorer = Restorer(titles + phrasings)  # the lexicon's official terms are folded: no use here
 
         self._fields = {p.field.casefold() for p in catalog.procedures.values() if p.field}
@@ -150,8 +154,8 @@ class Retriever:
         return self.signals_and_outside(query, cleaned, scope, field, agency)[0]
 
     def signals_and_outside(self, query: Query, cleaned: str, scope: Scope = "citizen", field: str = "",
-                            agency: str = "") -> tuple[list[Signals], float]:
-        """The candidates' signals, and the best cosine of the question as written to an out-of-scope example."""
+                            agency: str = "") -> tuple[list[Signals], Outside]:
+        """The candidates' signals, and how the question as written looks out of scope (`Outside`)."""
         s = self.settings
         # keyword side: best chunk per procedure, plus a little for a second matching section
         keyword = self.catalog.keyword
@@ -190,7 +194,8 @@ class Retriever:
             out.append(Signals(code, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), named,
                                asked_like.get(code, (0.0, "", ""))[0],
                                isinstance(item, Procedure) and item.is_commune, section))
-        return self._completed(out, vector, asked, scope), asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0]
+        outside = Outside(asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0], self.catalog.scope.likely(asked))
+        return self._completed(out, vector, asked, scope), outside
 
     def _completed(self, found: list[Signals], vector: Any, asked: Any, scope: Scope) -> list[Signals]:
         """The first `complete_top` candidates by fused score, each with the cosines of its own passages and
@@ -245,7 +250,7 @@ class Retriever:
         found, outside = self.signals_and_outside(query, cleaned)
         if len(examples):
             asked = self.embedder.embed_queries([self.asked_text(query, cleaned)])[0]
-            outside = max(outside, float(np.max(examples @ asked)))
+            outside = replace(outside, example=max(outside.example, float(np.max(examples @ asked))))
         raw = signal_matrix(found)
         return bool(refusal_of(outside, fused(raw, self.settings), raw, self.settings))
 
@@ -307,6 +312,14 @@ class Retriever:
 
 
 @dataclass(frozen=True)
+class Outside:
+    """How the question as written looks out of scope."""
+
+    example: float  # its best cosine to an out-of-scope example (knowledge/out_of_scope.yaml)
+    likely: float  # the probability that it is out of scope, from its vector (`bot.search.scope`)
+
+
+@dataclass(frozen=True)
 class Signals:
     """What each retriever says of one candidate procedure."""
 
@@ -343,15 +356,21 @@ def fused(raw: np.ndarray, s: Settings, scope: Scope = "citizen") -> np.ndarray:
     return score + (s.commune_boost * raw[:, 4] if scope == "citizen" else 0.0)
 
 
-def refusal_of(outside: float, scores: np.ndarray, raw: np.ndarray, s: Settings) -> str:
+def refusal_of(outside: Outside, scores: np.ndarray, raw: np.ndarray, s: Settings) -> str:
     """Why the question is refused ("" when it is not), from its candidates' `signal_matrix` rows and fused
-    scores: at least `outside_min` like an out-of-scope example and `outside_margin` more like it than like any
-    procedure's citizen phrasing; or no candidate with a fused score of at least `min_score`."""
+    scores:
+    - at least `outside_min` like an out-of-scope example and `outside_margin` more like it than like any
+      procedure's citizen phrasing;
+    - no candidate with a fused score of at least `min_score`;
+    - likely out of scope (at least `likely_min`) with no candidate of a fused score of `likely_max_score`."""
     best_asked = float(raw[:, 3].max()) if len(raw) else 0.0
-    if outside >= s.outside_min and outside - best_asked >= s.outside_margin:
+    if outside.example >= s.outside_min and outside.example - best_asked >= s.outside_margin:
         return OUTSIDE_REASON
-    if not len(scores) or round(float(scores.max()), 4) < s.min_score:
+    best = round(float(scores.max()), 4) if len(scores) else 0.0
+    if best < s.min_score:
         return "no_match"
+    if outside.likely >= s.likely_min and best < s.likely_max_score:
+        return LIKELY_REASON
     return ""
 
 
