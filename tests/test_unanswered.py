@@ -36,7 +36,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 CODES = ("1.001193", "1.000894", "1.004194", "1.000656")  # birth, marriage, temporary residence, death
 ASKED = "đưa mẹ già về ở chung"  # choices on this knowledge base (birth 1.245, temporary residence 1.242)
 TEMPORARY_RESIDENCE = "1.004194"
-OTHER_COMMUNE_ASKED = "về sống cùng nhà bên ngoại"  # choices too (1.006 against 1.000), asked in commune B
+OTHER_COMMUNE_ASKED = "về ở nhà bên ngoại"  # choices too (1.076 against 1.058), asked in commune B
 WITH_PHONE = "số của tôi là 0912 345 678, căn cước 079123456789, ra ở riêng với người yêu thì báo ai"
 SIG = re.compile(r'name="sig" value="([0-9a-f]+)"')
 
