@@ -81,6 +81,7 @@ def test_a_citizen_reaches_a_clerk_and_the_reply_comes_back(browser, handoff_ser
     latencies = []
     for n in (1, 2, 3):
         clerk.fill("#reply", REPLY.format(n=n))
+        clerk.wait_for_selector("#ticket .send:enabled")  # the click below is a script's: it does not wait
         sent = clerk.evaluate("() => { const t = Date.now(); document.querySelector('#ticket .send').click(); return t; }")
         citizen.locator("#log .msg.clerk").nth(n - 1).wait_for(timeout=10000)
         latencies.append(citizen.evaluate(f"window.__seen[{n - 1}]") - sent)

@@ -84,8 +84,9 @@
         send.disabled = true; err.textContent = "";
         api("/api/clerk/tickets/" + encodeURIComponent(t.code) + "/reply", {text: text}).then(function () {
           if (box.value === text) box.value = "";  // not what was typed since
+          send.disabled = false;  // stored: the next reply may go while the ticket and the list reload
           return open(t.code);
-        }).then(load).catch(function (e) { err.textContent = e.message; }).then(function () { send.disabled = false; });
+        }).then(load).catch(function (e) { err.textContent = e.message; send.disabled = false; });
       };
       close.onclick = function () {
         close.disabled = true; err.textContent = "";
