@@ -102,6 +102,20 @@ def rates(seen: list[Seen], s: Settings) -> dict[str, float]:
             choices else 1.0, "oos_recall": caught / len(oos) if oos else 1.0, "refused": refused / n}
 
 
+def _refusal_grid(seen: list[Seen], base: Settings, rows: tuple[str, tuple[float, ...]],
+                  columns: tuple[str, tuple[float, ...]], label: str) -> list[str]:
+    """A line per value of the `rows` setting: out-of-scope recall / in-scope refused at each value of `columns`."""
+    (row, row_values), (column, column_values) = rows, columns
+    lines = []
+    for a in row_values:
+        cells = []
+        for b in column_values:
+            r = rates(seen, base.model_copy(update={row: a, column: b}))
+            cells.append(f"{label.format(b)} {r['oos_recall']:.3f}/{r['refused']:.3f}")
+        lines.append(f"  {row} {a:.2f}: " + "  ".join(cells))
+    return lines
+
+
 def run_calibration(assistant: Any, sets: tuple[str, ...] = TUNING_SETS) -> str:
     seen = observe(assistant, sets)
     base: Settings = assistant.settings
@@ -129,19 +143,9 @@ def run_calibration(assistant: Any, sets: tuple[str, ...] = TUNING_SETS) -> str:
         r = rates(seen, base.model_copy(update={"min_score": m}))
         lines.append(f"  min_score {m:.2f}: oos recall {r['oos_recall']:.3f}, in-scope refused {r['refused']:.3f}")
     lines.append("out of scope by example (knowledge/out_of_scope.yaml): oos recall / in-scope refused")
-    for floor in OUTSIDE_MINS:
-        cells = []
-        for margin in OUTSIDE_MARGINS:
-            r = rates(seen, base.model_copy(update={"outside_min": floor, "outside_margin": margin}))
-            cells.append(f"m{margin:+.2f} {r['oos_recall']:.3f}/{r['refused']:.3f}")
-        lines.append(f"  outside_min {floor:.2f}: " + "  ".join(cells))
+    lines += _refusal_grid(seen, base, ("outside_min", OUTSIDE_MINS), ("outside_margin", OUTSIDE_MARGINS), "m{:+.2f}")
     lines.append("out of scope by the scope model (bot.search.scope): oos recall / in-scope refused")
-    for likely in LIKELY_MINS:
-        cells = []
-        for most in LIKELY_MAX_SCORES:
-            r = rates(seen, base.model_copy(update={"likely_min": likely, "likely_max_score": most}))
-            cells.append(f"<{most:.1f} {r['oos_recall']:.3f}/{r['refused']:.3f}")
-        lines.append(f"  likely_min {likely:.2f}: " + "  ".join(cells))
+    lines += _refusal_grid(seen, base, ("likely_min", LIKELY_MINS), ("likely_max_score", LIKELY_MAX_SCORES), "<{:.1f}")
     lines.append(f"answer or choices (min_score {base.min_score}): confident-wrong / choices / right among choices")
     best: tuple[float, float, float, float] | None = None
     for score in SCORES:

@@ -23,7 +23,7 @@ from bot.knowledge.communes import OfficeFileError, Registry, load_office
 from bot.knowledge.models import Guide, Procedure
 from bot.knowledge.summary import summary_problems
 from bot.redact import redact
-from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, SCOPE_FILE, STATE_FILE
+from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, SCOPE_FILE, STATE_FILE, older_layout
 from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER, KeywordIndex
 from bot.search.lexicon import LEXICON_YAML, REFUSALS_YAML, Lexicon
@@ -180,7 +180,7 @@ def needs_ingest(knowledge_dir: Path, index_dir: Path, tokenizer: str = DEFAULT_
     """Cheap check for `make run`: is there no index, one of another layout or tokenizer, or a file newer than
     it?"""
     state = index_dir / STATE_FILE
-    if not state.exists() or any(not (index_dir / name).exists() for name in (CATALOG_FILE, KEYWORD_FILE, SCOPE_FILE)):
+    if not state.exists() or not (index_dir / CATALOG_FILE).exists() or older_layout(index_dir):
         return True
     if _state(index_dir).get(INDEX_KEY) != index_key(tokenizer):
         return True
@@ -297,8 +297,7 @@ def ingest(
     report.dense_chunks = sum(c.dense for c in all_chunks)
     report.keyword_chunks = len(all_chunks)
 
-    changed = (bool(todo or gone) or _state(index_dir) != digests or not (index_dir / KEYWORD_FILE).exists()
-               or not (index_dir / SCOPE_FILE).exists())
+    changed = bool(todo or gone) or _state(index_dir) != digests or older_layout(index_dir)
     if changed:
         write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(store))
         report.rebuilt_index = True

@@ -205,8 +205,8 @@ def test_an_index_without_the_scope_model_asks_for_ingest_which_fits_it_again(sm
     (settings.knowledge_dir / "out_of_scope.yaml").write_text(
         "examples:\n" + "".join(f"  - {e}\n" for e in examples), encoding="utf-8")
     run(settings, store, embedder)
-    fitted = Catalog.load(settings.index_dir).scope
-    phrasings = sum(len(p.questions) for p in Catalog.load(settings.index_dir).procedures.values())
+    catalog = Catalog.load(settings.index_dir)
+    fitted, phrasings = catalog.scope, sum(len(p.questions) for p in catalog.procedures.values())
     assert (fitted.outside, fitted.inside, len(fitted.weights)) == (3, phrasings, 384)
     (settings.index_dir / "scope.json").unlink()  # an index from before the scope model
     assert needs_ingest(settings.knowledge_dir, settings.index_dir)

@@ -3,13 +3,12 @@
 import csv
 import json
 
-import yaml
-
 from bot.search.lexicon import Lexicon
 from bot.search.query import parse_query
 from bot.settings import ROOT
 from bot.text import canonical, fold
 from ingest.files import load_procedure
+from ingest.outside import load_outside
 from ingest.pipeline import load_knowledge
 
 KNOWLEDGE = ROOT / "knowledge"
@@ -34,7 +33,7 @@ def test_no_citizen_phrasing_or_out_of_scope_example_is_an_evaluation_question()
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and '"q"' in line}
     loaded, _ = load_knowledge(KNOWLEDGE)
     written = {key(q): x.item.code for x in loaded for q in getattr(x.item, "questions", [])}
-    examples = yaml.safe_load((KNOWLEDGE / "out_of_scope.yaml").read_text(encoding="utf-8"))["examples"]
+    examples, _ = load_outside(KNOWLEDGE, {})
     written.update({key(example): "out_of_scope.yaml" for example in examples})
     assert {q: code for q, code in written.items() if q in asked} == {}
 

@@ -4,49 +4,40 @@ a likely out-of-scope question only where no procedure matches well."""
 
 import numpy as np
 import pytest
-import yaml
 
 from bot.search.retrieval import LIKELY_REASON, OUTSIDE_REASON, Outside, refusal_of
 from bot.search.scope import ScopeModel
 from bot.search.topic import embed_asked
 from bot.settings import ROOT, Settings
+from ingest.files import load_procedure
+from ingest.outside import load_outside
 
 KNOWLEDGE = ROOT / "knowledge"
 PROCEDURES = ("1.001193", "1.000894", "1.004194", "1.004222", "2.001159", "2.000815", "1.004873", "1.013978",
               "1.012786", "1.001695", "1.000419", "1.004859")
 
 
-def _phrasings(code: str) -> list[str]:
-    text = (KNOWLEDGE / "procedures" / f"{code}.md").read_text(encoding="utf-8")
-    return yaml.safe_load(text.split("\n---\n", 1)[0].removeprefix("---\n"))["questions"]
-
-
 @pytest.fixture(scope="module")
 def model(embedder) -> ScopeModel:
-    inside = [q for code in PROCEDURES for q in _phrasings(code)]
-    outside = yaml.safe_load((KNOWLEDGE / "out_of_scope.yaml").read_text(encoding="utf-8"))["examples"][::3]
+    inside = [q for code in PROCEDURES for q in load_procedure(KNOWLEDGE / "procedures" / f"{code}.md").item.questions]
+    outside = load_outside(KNOWLEDGE, {})[0][::3]
     vectors = embed_asked(embedder, inside + outside)
     return ScopeModel.fit(vectors, np.array([False] * len(inside) + [True] * len(outside)))
 
 
-@pytest.mark.parametrize("question", [
-    "Can you suggest a cozy cafe to work from in Hoi An?",
-    "Wie lange dauert die Fahrt von Hanoi nach Ha Long?",
-    "viết giúp em bài văn tả con mèo nhà em khoảng 200 chữ",
-    "ai vô địch world cup năm 2022 vậy",
+@pytest.mark.parametrize(("question", "outside"), [
+    ("Can you suggest a cozy cafe to work from in Hoi An?", True),
+    ("Wie lange dauert die Fahrt von Hanoi nach Ha Long?", True),
+    ("viết giúp em bài văn tả con mèo nhà em khoảng 200 chữ", True),
+    ("ai vô địch world cup năm 2022 vậy", True),
+    ("How do I register temporary residence for my tenant?", False),
+    ("Wo beantrage ich eine Geburtsurkunde für unser Baby?", False),
+    ("con tôi mới sinh được một tuần, đi làm giấy khai sinh cần mang theo gì", False),
+    ("nhà có khách ở lại qua đêm có phải báo công an không", False),
 ])
-def test_a_question_about_something_else_is_likely_out_of_scope(model, embedder, question):
-    assert model.likely(embed_asked(embedder, [question])[0]) >= 0.5
-
-
-@pytest.mark.parametrize("question", [
-    "How do I register temporary residence for my tenant?",
-    "Wo beantrage ich eine Geburtsurkunde für unser Baby?",
-    "con tôi mới sinh được một tuần, đi làm giấy khai sinh cần mang theo gì",
-    "nhà có khách ở lại qua đêm có phải báo công an không",
-])
-def test_a_procedure_question_is_not(model, embedder, question):
-    assert model.likely(embed_asked(embedder, [question])[0]) < 0.5
+def test_a_question_about_something_else_is_likely_out_of_scope_and_a_procedure_question_is_not(
+        model, embedder, question, outside):
+    assert (model.likely(embed_asked(embedder, [question])[0]) >= 0.5) == outside
 
 
 def test_no_examples_or_no_phrasings_is_no_model():

@@ -20,6 +20,13 @@ LEXICON_FILE = "lexicon.json"
 KEYWORD_FILE = "keyword.npz"
 STATE_FILE = "state.json"
 SCOPE_FILE = "scope.json"
+# files an index of today's layout has and an older one lacks (keyword.json before keyword.npz; no scope model)
+LAYOUT_FILES = (KEYWORD_FILE, SCOPE_FILE)
+
+
+def older_layout(index_dir: Path) -> bool:
+    """Does the index in `index_dir` lack a file of today's layout (`tthc ingest` writes it)?"""
+    return any(not (index_dir / name).exists() for name in LAYOUT_FILES)
 
 
 @dataclass
@@ -43,8 +50,7 @@ class Catalog:
         path = index_dir / CATALOG_FILE
         if not (index_dir / STATE_FILE).exists() or not path.exists():
             raise IndexNotReadyError(f"No index in {index_dir}. Run `tthc ingest` first (or `make run`).")
-        if not (index_dir / KEYWORD_FILE).exists() or not (index_dir / SCOPE_FILE).exists():
-            # an index of an older layout (keyword.json; no scope model)
+        if older_layout(index_dir):
             raise IndexNotReadyError(f"The index in {index_dir} is of an older layout. Run `tthc ingest`.")
         lexicon_path = index_dir / LEXICON_FILE
         lexicon = json.loads(lexicon_path.read_text(encoding="utf-8")) if lexicon_path.exists() else {}
