@@ -88,15 +88,22 @@ def canonical(text: str) -> str:
     return _SPACE_RE.sub(" ", fold_tones(text).lower()).strip()
 
 
-@lru_cache(maxsize=65536)
-def _strip_word(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+def _strip_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+@lru_cache(maxsize=1)
+def _strip_table() -> dict[int, str]:
+    """Each character of `_WORD_RE`'s ranges that loses a mark (built on first use, about 10 ms): one
+    `str.translate` folds a whole text, five times faster than a regex callback per word."""
+    chars = (chr(i) for lo, hi in ((0xC0, 0x1EF9),) for i in range(lo, hi + 1))
+    return {ord(ch): stripped for ch in chars if _WORD_RE.fullmatch(ch) and (stripped := _strip_char(ch)) != ch}
 
 
 def strip_diacritics(text: str) -> str:
     """'Giấy khai sinh' -> 'Giay khai sinh'. Keeps case and punctuation."""
-    return _WORD_RE.sub(lambda m: _strip_word(m.group(0)), nfc(text))
+    return nfc(text).translate(_strip_table())
 
 
 def fold(text: str) -> str:
