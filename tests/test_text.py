@@ -5,7 +5,7 @@ from bot.search.language import detect_language
 from bot.search.lexicon import Lexicon
 from bot.search.query import parse_query as parse_with
 from bot.settings import ROOT
-from bot.text import canonical, fold, fold_tones, nfc
+from bot.text import canonical, fold, fold_tones, nfc, strip_diacritics
 
 LEXICON = Lexicon.of_knowledge(ROOT / "knowledge")
 
@@ -24,6 +24,17 @@ def test_nfc_and_fold():
     decomposed = "Thu\u0309 tu\u0323c"
     assert nfc(decomposed) == "Thủ tục"
     assert fold("Giấy khai sinh, ĐĂNG KÝ") == "giay khai sinh, dang ky"
+
+
+@pytest.mark.parametrize(("text", "stripped"), [
+    ("Đường Nguyễn Huệ, Quận 1", "Duong Nguyen Hue, Quan 1"),  # keeps case, digits and punctuation
+    ("Thu\u0309 tu\u0323c ho\u0300", "Thu tuc ho"),  # decomposed input
+    ("a\u0301\u0323 x\u0300", "a x"),  # marks that do not compose are dropped too
+    ("Übergröße, façade, άλφα", "Ubergroße, facade, αλφα"),  # German, French, Greek (ß is fold's)
+    ("tiền: 100.000đ ✓ 漢字", "tien: 100.000d ✓ 漢字"),  # symbols and other scripts stay
+])
+def test_strip_diacritics(text, stripped):
+    assert strip_diacritics(text) == stripped
 
 
 def test_typos_and_everyday_words_map_to_official_terms():
