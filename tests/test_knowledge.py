@@ -8,7 +8,7 @@ from bot.search.query import parse_query
 from bot.settings import ROOT
 from bot.text import canonical, fold
 from ingest.files import load_procedure
-from ingest.outside import load_outside
+from ingest.outside import folded_phrasings, load_outside
 from ingest.pipeline import load_knowledge
 
 KNOWLEDGE = ROOT / "knowledge"
@@ -21,6 +21,10 @@ def test_every_committed_knowledge_file_validates():
     assert len([c for c in codes if not c.startswith(("guide-", "A."))]) == 2642
     assert {"A.BYT.001", "A.BYT.002", "A.BYT.003", "A.BNV.001", "A.BQP.001"} <= codes
     assert {"guide-chinh-quyen-hai-cap", "guide-nop-truc-tuyen-vneid", "guide-lien-thong-tre-em-va-khai-tu"} <= codes
+    # the out-of-scope examples too, as ingest reads them (an error there would leave the store's old ones)
+    examples, error = load_outside(KNOWLEDGE, folded_phrasings(x.item for x in loaded))
+    assert error == ""
+    assert len(examples) >= 1200
 
 
 def test_no_citizen_phrasing_or_out_of_scope_example_is_an_evaluation_question():
@@ -33,7 +37,8 @@ def test_no_citizen_phrasing_or_out_of_scope_example_is_an_evaluation_question()
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and '"q"' in line}
     loaded, _ = load_knowledge(KNOWLEDGE)
     written = {key(q): x.item.code for x in loaded for q in getattr(x.item, "questions", [])}
-    examples, _ = load_outside(KNOWLEDGE, {})
+    examples, error = load_outside(KNOWLEDGE, {})
+    assert error == "" and examples
     written.update({key(example): "out_of_scope.yaml" for example in examples})
     assert {q: code for q, code in written.items() if q in asked} == {}
 
