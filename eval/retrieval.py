@@ -22,6 +22,7 @@ SETS = {"main": DATA, "heldout": DATA_DIR / "heldout.jsonl", "heldout2": DATA_DI
         "dev_oos4": DATA_DIR / "dev_oos4.jsonl",  # a check, never tuned on (eval/data/dev_oos4.md)
         "dev_oos5": DATA_DIR / "dev_oos5.jsonl",  # a check, written in session 12 (eval/data/dev_oos5.md)
         "dev_oos6": DATA_DIR / "dev_oos6.jsonl",  # for tuning, written in session 13 (eval/data/dev_oos6.md)
+        "dev_oos7": DATA_DIR / "dev_oos7.jsonl",  # for tuning, written in session 14 (eval/data/dev_oos7.md)
         "dev2": DATA_DIR / "dev2.jsonl"}  # in scope, a check, written in session 12 (eval/data/dev2.md)
 
 
