@@ -25,6 +25,7 @@ SETS = {"main": DATA, "heldout": DATA_DIR / "heldout.jsonl", "heldout2": DATA_DI
         "dev_oos7": DATA_DIR / "dev_oos7.jsonl",  # for tuning, written in session 14 (eval/data/dev_oos7.md)
         "dev_oos8": DATA_DIR / "dev_oos8.jsonl",  # for tuning, session 14, mostly injections (eval/data/dev_oos8.md)
         "dev_oos9": DATA_DIR / "dev_oos9.jsonl",  # for tuning, session 14, near the domain (eval/data/dev_oos9.md)
+        "dev_oos10": DATA_DIR / "dev_oos10.jsonl",  # for tuning, session 14, en/de/vi without diacritics
         "dev2": DATA_DIR / "dev2.jsonl"}  # in scope, a check, written in session 12 (eval/data/dev2.md)
 
 
