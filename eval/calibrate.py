@@ -24,9 +24,10 @@ from eval.retrieval import SETS, load_questions
 TUNING_SETS = ("main", "heldout", "dev", "dev_oos", "dev_oos2", "dev_oos3", "dev_oos6", "dev_oos7", "dev_oos8",
                "dev_oos9", "dev_oos10")
 MAIN_FLOOR = 0.95  # weights that drop the main set below this are not considered
-WEIGHTS = {"dense_weight": (0.1, 0.2, 0.3, 0.5, 0.7, 0.9), "keyword_weight": (0.5, 0.7, 0.9, 1.1),
-           "title_weight": (0.3, 0.45, 0.6, 0.9), "question_weight": (0.8, 1.1, 1.4, 1.8),
-           "question_floor": (0.82, 0.85, 0.88), "question_span": (0.07, 0.10, 0.15)}
+WEIGHTS = {"dense_weight": (0.3, 0.5, 0.7, 0.9), "keyword_weight": (0.2, 0.3, 0.5, 0.7),
+           "title_weight": (0.2, 0.3, 0.45, 0.6), "question_weight": (0.0, 0.2, 0.4, 0.6),
+           "question_floor": (0.82, 0.85, 0.88), "question_span": (0.10, 0.15),
+           "classifier_weight": (0.6, 0.8, 1.0, 1.2, 1.6, 2.0)}
 SCORES = (0.0, 1.0, 1.2, 1.4, 1.6, 1.8)
 MARGINS = (0.0, 0.02, 0.03, 0.04, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2)
 MIN_SCORES = (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1)

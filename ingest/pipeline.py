@@ -23,7 +23,16 @@ from bot.knowledge.communes import OfficeFileError, Registry, load_office
 from bot.knowledge.models import Guide, Procedure
 from bot.knowledge.summary import summary_problems
 from bot.redact import redact
-from bot.search.catalog import CATALOG_FILE, KEYWORD_FILE, LEXICON_FILE, SCOPE_FILE, STATE_FILE, older_layout
+from bot.search.catalog import (
+    CATALOG_FILE,
+    CLASSIFIER_FILE,
+    KEYWORD_FILE,
+    LEXICON_FILE,
+    SCOPE_FILE,
+    STATE_FILE,
+    older_layout,
+)
+from bot.search.classifier import Classifier
 from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER, KeywordIndex
 from bot.search.lexicon import LEXICON_YAML, REFUSALS_YAML, Lexicon
@@ -299,7 +308,8 @@ def ingest(
 
     changed = bool(todo or gone) or _state(index_dir) != digests or older_layout(index_dir)
     if changed:
-        write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(store))
+        write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(store),
+                    classifier(store))
         report.rebuilt_index = True
     else:
         (index_dir / STATE_FILE).touch()
@@ -315,14 +325,25 @@ def scope_model(store: Store) -> ScopeModel:
     return ScopeModel.fit(stored.vectors, outside)
 
 
+def classifier(store: Store) -> Classifier:
+    """The phrasing classifier fitted on what the store holds now: each procedure's citizen phrasings (about
+    13 s for 7,300 vectors)."""
+    stored = store.every(QUESTION_KIND)
+    rows = [i for i, m in enumerate(stored.metadatas) if m.get("code") and m.get("code") != OUTSIDE_CODE]
+    vectors = np.asarray(stored.vectors)[rows] if rows else np.zeros((0, 0), dtype=np.float32)
+    return Classifier.fit(vectors, [str(stored.metadatas[i]["code"]) for i in rows])
+
+
 def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str],
                 lexicon: Lexicon | None = None, tokenizer: str = DEFAULT_TOKENIZER,
-                scope: ScopeModel | None = None) -> None:
+                scope: ScopeModel | None = None, learned: Classifier | None = None) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     if lexicon is not None:
         write_atomic(index_dir / LEXICON_FILE, lexicon.model_dump_json())
     if scope is not None:
         write_atomic(index_dir / SCOPE_FILE, scope.model_dump_json())
+    if learned is not None:
+        learned.save(index_dir / CLASSIFIER_FILE)
     keyword = KeywordIndex.build(((c.id, c.text) for c in chunks), tokenizer)
     tmp_kw = index_dir / (KEYWORD_FILE + ".tmp")
     keyword.save(tmp_kw)

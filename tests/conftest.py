@@ -1,8 +1,9 @@
 """Shared fixtures: a real ingest of a representative subset of the knowledge base.
 
-The subset holds every procedure the evaluation set names, their confusable neighbours (all
-commune-level civil status, residence, ID card and certification procedures) and a slice of
-province and ministry procedures, embedded with the real bundled model into a real Chroma.
+The subset holds every procedure the evaluation set names, every commune-level procedure (their confusable
+neighbours, and the classes of the phrasing classifier as the full knowledge base has them: with only a few, it
+is surer of each) and a slice of province and ministry procedures, embedded with the real bundled model into a
+real Chroma.
 """
 
 from __future__ import annotations
@@ -34,20 +35,16 @@ ADMIN_HEADERS = {"X-Admin-Key": ADMIN_KEY, "X-Admin-User": "lan.vanthu"}
 # the procedures of the examples pinned in tests/test_choices.py, and their land neighbours
 PINNED = ("2.001159", "1.004222", "1.010041", "2.000635", "1.004884", "1.013978", "1.012786", "1.012783",
           "1.012784", "1.013831", "1.004335")
-NEIGHBOUR_FIELDS = ("Hộ tịch", "Đăng ký, quản lý cư trú", "Cấp, quản lý căn cước", "Chứng thực")
 
 
-def _field_and_levels(path: Path) -> tuple[str, str]:
-    field = levels = ""
+def _is_commune(path: Path) -> bool:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            if line.startswith("field:"):
-                field = line.split(":", 1)[1].strip()
             if line.startswith("- commune"):
-                levels = "commune"
+                return True
             if line.startswith("channels:"):
                 break
-    return field, levels
+    return False
 
 
 def subset_codes() -> list[str]:
@@ -55,10 +52,9 @@ def subset_codes() -> list[str]:
     codes = {c for q in questions for c in q["codes"] if not c.startswith("guide-")}
     others = []
     for path in sorted((KNOWLEDGE / "procedures").glob("*.md")):
-        field, level = _field_and_levels(path)
-        if level == "commune" and field in NEIGHBOUR_FIELDS:
+        if _is_commune(path):
             codes.add(path.stem)
-        elif level != "commune":
+        else:
             others.append(path.stem)
     codes.update(others[::60])  # a spread of province and ministry procedures
     codes.update(p.stem for p in (KNOWLEDGE / "procedures").glob("A.*.md"))

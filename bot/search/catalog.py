@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.errors import IndexNotReadyError, NotFoundError
 from bot.knowledge.models import Guide, Procedure
+from bot.search.classifier import Classifier
 from bot.search.keywords import KeywordIndex
 from bot.search.lexicon import Lexicon
 from bot.search.scope import ScopeModel
@@ -20,8 +21,10 @@ LEXICON_FILE = "lexicon.json"
 KEYWORD_FILE = "keyword.npz"
 STATE_FILE = "state.json"
 SCOPE_FILE = "scope.json"
-# files an index of today's layout has and an older one lacks (keyword.json before keyword.npz; no scope model)
-LAYOUT_FILES = (KEYWORD_FILE, SCOPE_FILE)
+CLASSIFIER_FILE = "classifier.npz"
+# files an index of today's layout has and an older one lacks (keyword.json before keyword.npz; no scope model; no
+# classifier)
+LAYOUT_FILES = (KEYWORD_FILE, SCOPE_FILE, CLASSIFIER_FILE)
 
 
 def older_layout(index_dir: Path) -> bool:
@@ -37,6 +40,7 @@ class Catalog:
     keyword: KeywordIndex
     lexicon: Lexicon = field(default_factory=Lexicon)
     scope: ScopeModel = field(default_factory=ScopeModel)  # how likely a question is out of scope
+    classifier: Classifier = field(default_factory=Classifier)  # which procedure a question is about
     items: dict[str, Procedure | Guide] = field(default_factory=dict)  # procedures and guides by code
     chunk_ids: dict[str, list[str]] = field(default_factory=dict)  # every chunk's id, by its procedure's code
 
@@ -63,7 +67,8 @@ class Catalog:
         chunks = {k: (v[0], v[1]) for k, v in data["chunks"].items()}
         scope = ScopeModel.model_validate_json((index_dir / SCOPE_FILE).read_text(encoding="utf-8"))
         return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE),
-                   Lexicon.model_validate(lexicon), scope=scope)
+                   Lexicon.model_validate(lexicon), scope=scope,
+                   classifier=Classifier.load(index_dir / CLASSIFIER_FILE))
 
     def get(self, code: str) -> Procedure | Guide:
         key = code.strip()

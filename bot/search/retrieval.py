@@ -35,6 +35,7 @@ QUESTION_SECTION = "cau-hoi"  # the section of citizen phrasings' chunks (writte
 QUESTION_KIND, PASSAGE_KIND = "question", "passage"  # the store's kinds (bot.search.vectors.KINDS)
 # the pseudo-code of the out-of-scope examples (knowledge/out_of_scope.yaml), stored as citizen phrasings
 OUTSIDE_CODE = "~ngoai-pham-vi"
+CLASSIFIER_CANDIDATES = 10  # the classifier's likeliest procedures join the candidates
 OUTSIDE_REASON = "out_of_scope_example"  # a refusal because the question is like one of those examples
 LIKELY_REASON = "out_of_scope_likely"  # a refusal because its vector looks out of scope (bot.search.scope)
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
@@ -181,19 +182,25 @@ class Retriever:
         n = s.dense_candidates * (3 if scope not in ("citizen", "all") or field or agency else 1)
         dense = self._best_hits(vector, n, phrasings=False)
         asked_like = self._best_hits(asked, n, phrasings=True) if s.question_weight else {}
+        # every candidate's probability (for `tthc eval calibrate` too, whatever its weight); the procedures the
+        # classifier is surest of are candidates even where no chunk of theirs came near
+        learned = self.catalog.classifier.probabilities(asked)
+        likeliest = (sorted(learned, key=learned.__getitem__, reverse=True)[:CLASSIFIER_CANDIDATES]
+                     if s.classifier_weight else [])
 
         q_set = query_terms(query.expanded)
         q_padded = f" {query.expanded} "
         out: list[Signals] = []
-        for code in set(dense) | set(kw) | set(asked_like):
+        for code in set(dense) | set(kw) | set(asked_like) | set(likeliest):
             item = self._item(code)
             if item is None or not self.allowed(item, scope, field, agency):
                 continue
             named = max((n.match(q_set, q_padded) for n in self._names.get(code, [])), default=0.0)
-            section = kw_best[code][1] if code in kw_best else (dense.get(code) or asked_like[code])[1]
+            section = kw_best[code][1] if code in kw_best else (dense.get(code) or asked_like.get(code)
+                                                                 or (0.0, "", ""))[1]
             out.append(Signals(code, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), named,
                                asked_like.get(code, (0.0, "", ""))[0],
-                               isinstance(item, Procedure) and item.is_commune, section))
+                               isinstance(item, Procedure) and item.is_commune, section, learned.get(code, 0.0)))
         outside = Outside(asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0], self.catalog.scope.likely(asked))
         return self._completed(out, vector, asked, scope), outside
 
@@ -330,16 +337,22 @@ class Signals:
     asked: float  # best cosine of the question as written to the procedure's citizen phrasings
     commune: bool
     section: str
+    learned: float = 0.0  # the phrasing classifier's probability (bot.search.classifier)
 
 
 # e5 cosine similarities of related Vietnamese texts lie in about 0.76-0.92
 DENSE_FLOOR, DENSE_SPAN = 0.76, 0.16
+# the classifier speaks for a candidate only as far as one of its phrasings is like the question (cosine from 0.80,
+# fully from 0.90): its probabilities always add up to 1, even for a question about something else, and the fewer
+# procedures a knowledge base has, the surer it is of one (session 16: the same figures on the tuning sets)
+CLASSIFIER_FLOOR, CLASSIFIER_SPAN = 0.80, 0.10
 
 
 def signal_matrix(found: Sequence[Signals]) -> np.ndarray:
-    """One row per candidate: dense cosine, keyword, name match, phrasing cosine, commune level (0/1)."""
-    rows = [[x.dense, x.keyword, x.named, x.asked, x.commune] for x in found]
-    return np.array(rows, dtype=np.float64).reshape(-1, 5)
+    """One row per candidate: dense cosine, keyword, name match, phrasing cosine, commune level (0/1), the
+    classifier's probability."""
+    rows = [[x.dense, x.keyword, x.named, x.asked, x.commune, x.learned] for x in found]
+    return np.array(rows, dtype=np.float64).reshape(-1, 6)
 
 
 def _scaled(values: np.ndarray, floor: float, span: float) -> np.ndarray:
@@ -352,7 +365,8 @@ def fused(raw: np.ndarray, s: Settings, scope: Scope = "citizen") -> np.ndarray:
     which scores thousands of weight settings with this same function)."""
     score = (s.dense_weight * _scaled(raw[:, 0], DENSE_FLOOR, DENSE_SPAN)
              + s.keyword_weight * np.minimum(raw[:, 1], 1.5) + s.title_weight * raw[:, 2]
-             + s.question_weight * _scaled(raw[:, 3], s.question_floor, s.question_span))
+             + s.question_weight * _scaled(raw[:, 3], s.question_floor, s.question_span)
+             + s.classifier_weight * raw[:, 5] * _scaled(raw[:, 3], CLASSIFIER_FLOOR, CLASSIFIER_SPAN))
     return score + (s.commune_boost * raw[:, 4] if scope == "citizen" else 0.0)
 
 
