@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # (at 1.0, `answer_min_score`, only a question that would get choices is refused this way)
     likely_min: float = 0.5
     likely_max_score: float = 1.2
+    # refused as likely out of scope too: a question whose likeliest procedure the phrasing classifier
+    # (bot.search.classifier) gives less than this, with no candidate reaching `likely_max_score`
+    classifier_min: float = 0.04
     # a group of questions a clerk marks out of scope joins the examples only if detection on these questions
     # (JSON lines {"q", "codes"}; empty codes = out of scope) does not get worse: the old held-out set
     outside_check_set: Path = ROOT / "eval" / "data" / "heldout.jsonl"

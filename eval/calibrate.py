@@ -35,6 +35,7 @@ OUTSIDE_MINS = (0.82, 0.84, 0.86, 0.88, 0.90, 1.01)  # 1.01: examples off
 OUTSIDE_MARGINS = (-0.02, 0.0, 0.01, 0.02, 0.04)
 LIKELY_MINS = (0.3, 0.5, 0.7, 0.9, 1.01)  # 1.01: the scope model off
 LIKELY_MAX_SCORES = (1.0, 1.1, 1.2, 1.3, 1.4, 1.6)
+CLASSIFIER_MINS = (0.0, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08)  # 0: the classifier's rule off
 _NOT_SEEN = Outside(0.0, 0.0)
 
 
@@ -148,6 +149,9 @@ def run_calibration(assistant: Any, sets: tuple[str, ...] = TUNING_SETS) -> str:
     lines += _refusal_grid(seen, base, ("outside_min", OUTSIDE_MINS), ("outside_margin", OUTSIDE_MARGINS), "m{:+.2f}")
     lines.append("out of scope by the scope model (bot.search.scope): oos recall / in-scope refused")
     lines += _refusal_grid(seen, base, ("likely_min", LIKELY_MINS), ("likely_max_score", LIKELY_MAX_SCORES), "<{:.1f}")
+    lines.append("out of scope when the phrasing classifier recognises no procedure: oos recall / in-scope refused")
+    lines += _refusal_grid(seen, base, ("classifier_min", CLASSIFIER_MINS), ("likely_max_score", LIKELY_MAX_SCORES),
+                           "<{:.1f}")
     lines.append(f"answer or choices (min_score {base.min_score}): confident-wrong / choices / right among choices")
     best: tuple[float, float, float, float] | None = None
     for score in SCORES:

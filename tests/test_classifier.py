@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bot.search.classifier import Classifier
-from bot.search.retrieval import Signals, fused, signal_matrix
+from bot.search.retrieval import LIKELY_REASON, Outside, Signals, fused, refusal_of, signal_matrix
 from bot.search.topic import embed_asked
 from bot.settings import ROOT, Settings
 from ingest.files import load_procedure
@@ -102,3 +102,13 @@ def test_the_classifier_speaks_only_for_a_candidate_whose_phrasings_are_like_the
     raw = signal_matrix([far, near])
     gain = fused(raw, Settings(classifier_weight=1.0)) - fused(raw, Settings(classifier_weight=0.0))
     assert gain == pytest.approx([0.0, 0.475])
+
+
+def test_a_question_the_classifier_recognises_no_procedure_in_is_refused_only_without_a_good_match():
+    s = Settings(min_score=0.9, likely_min=0.5, likely_max_score=1.2, classifier_min=0.04)
+    raw = np.array([[0.85, 0.2, 0.0, 0.86, 1.0, 0.02]])
+    unrecognised, recognised = Outside(0.80, 0.1, 0.02), Outside(0.80, 0.1, 0.35)
+    assert refusal_of(unrecognised, np.array([1.1]), raw, s) == LIKELY_REASON  # would have been choices
+    assert refusal_of(recognised, np.array([1.1]), raw, s) == ""
+    assert refusal_of(unrecognised, np.array([1.3]), raw, s) == ""  # a procedure matches well: answered
+    assert refusal_of(Outside(0.80, 0.1), np.array([1.1]), raw, s) == ""  # no classifier: nothing to say

@@ -201,7 +201,8 @@ class Retriever:
             out.append(Signals(code, dense.get(code, (0.0, "", ""))[0], kw.get(code, 0.0), named,
                                asked_like.get(code, (0.0, "", ""))[0],
                                isinstance(item, Procedure) and item.is_commune, section, learned.get(code, 0.0)))
-        outside = Outside(asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0], self.catalog.scope.likely(asked))
+        outside = Outside(asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0], self.catalog.scope.likely(asked),
+                          max(learned.values(), default=0.0) if len(self.catalog.classifier) else 1.0)
         return self._completed(out, vector, asked, scope), outside
 
     def _completed(self, found: list[Signals], vector: Any, asked: Any, scope: Scope) -> list[Signals]:
@@ -324,6 +325,7 @@ class Outside:
 
     example: float  # its best cosine to an out-of-scope example (knowledge/out_of_scope.yaml)
     likely: float  # the probability that it is out of scope, from its vector (`bot.search.scope`)
+    recognised: float = 1.0  # the classifier's probability of its likeliest procedure (1 with no classifier)
 
 
 @dataclass(frozen=True)
@@ -376,14 +378,16 @@ def refusal_of(outside: Outside, scores: np.ndarray, raw: np.ndarray, s: Setting
     - at least `outside_min` like an out-of-scope example and `outside_margin` more like it than like any
       procedure's citizen phrasing;
     - no candidate with a fused score of at least `min_score`;
-    - likely out of scope (at least `likely_min`) with no candidate of a fused score of `likely_max_score`."""
+    - likely out of scope (at least `likely_min`) with no candidate of a fused score of `likely_max_score`;
+    - no procedure the classifier gives `classifier_min` (it recognises none), with no candidate of a fused score of
+      `likely_max_score` either."""
     best_asked = float(raw[:, 3].max()) if len(raw) else 0.0
     if outside.example >= s.outside_min and outside.example - best_asked >= s.outside_margin:
         return OUTSIDE_REASON
     best = round(float(scores.max()), 4) if len(scores) else 0.0
     if best < s.min_score:
         return "no_match"
-    if outside.likely >= s.likely_min and best < s.likely_max_score:
+    if (outside.likely >= s.likely_min or outside.recognised < s.classifier_min) and best < s.likely_max_score:
         return LIKELY_REASON
     return ""
 
