@@ -40,7 +40,7 @@ from bot.search.refusals import Refusals
 from bot.search.retrieval import OUTSIDE_CODE, QUESTION_KIND
 from bot.search.scope import ScopeModel
 from bot.search.topic import embed_asked
-from bot.search.vectors import Store
+from bot.search.vectors import Chunks, Store
 from bot.text import fold
 from ingest.chunks import Chunk, guide_chunks, procedure_chunks
 from ingest.files import KnowledgeFileError, Loaded, digest, load_guide, load_procedure, write_atomic
@@ -308,8 +308,9 @@ def ingest(
 
     changed = bool(todo or gone) or _state(index_dir) != digests or older_layout(index_dir)
     if changed:
-        write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(store),
-                    classifier(store))
+        phrasings = store.every(QUESTION_KIND)  # read once for both models
+        write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(phrasings),
+                    classifier(phrasings))
         report.rebuilt_index = True
     else:
         (index_dir / STATE_FILE).touch()
@@ -317,18 +318,16 @@ def ingest(
     return report
 
 
-def scope_model(store: Store) -> ScopeModel:
+def scope_model(stored: Chunks) -> ScopeModel:
     """The scope model fitted on what the store holds now: the citizen phrasings against the out-of-scope
-    examples (about 2 s for 6,500 vectors)."""
-    stored = store.every(QUESTION_KIND)
+    examples (about 2 s for 6,500 vectors), from the store's phrasing chunks (`Store.every(QUESTION_KIND)`)."""
     outside = np.array([m.get("code") == OUTSIDE_CODE for m in stored.metadatas], dtype=bool)
     return ScopeModel.fit(stored.vectors, outside)
 
 
-def classifier(store: Store) -> Classifier:
+def classifier(stored: Chunks) -> Classifier:
     """The phrasing classifier fitted on what the store holds now: each procedure's citizen phrasings (about
-    13 s for 7,300 vectors)."""
-    stored = store.every(QUESTION_KIND)
+    13 s for 7,300 vectors), from the store's phrasing chunks."""
     rows = [i for i, m in enumerate(stored.metadatas) if m.get("code") and m.get("code") != OUTSIDE_CODE]
     vectors = np.asarray(stored.vectors)[rows] if rows else np.zeros((0, 0), dtype=np.float32)
     return Classifier.fit(vectors, [str(stored.metadatas[i]["code"]) for i in rows])
