@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.search.query import parse_query
-from bot.search.retrieval import Outside, confident, fused, refusal_of, signal_matrix, validate_query
+from bot.search.retrieval import Outside, confident, fused, refusal_of, shown, signal_matrix, validate_query
 from bot.settings import Settings
 from eval.retrieval import SETS, load_questions
 
@@ -27,15 +27,15 @@ MAIN_FLOOR = 0.95  # weights that drop the main set below this are not considere
 WEIGHTS = {"dense_weight": (0.3, 0.5, 0.7, 0.9), "keyword_weight": (0.2, 0.3, 0.5, 0.7),
            "title_weight": (0.2, 0.3, 0.45, 0.6), "question_weight": (0.0, 0.2, 0.4, 0.6),
            "question_floor": (0.82, 0.85, 0.88), "question_span": (0.10, 0.15),
-           "classifier_weight": (0.6, 0.8, 1.0, 1.2, 1.6, 2.0)}
-SCORES = (0.0, 1.0, 1.2, 1.4, 1.6, 1.8)
-MARGINS = (0.0, 0.02, 0.03, 0.04, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2)
-MIN_SCORES = (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1)
+           "classifier_weight": (0.2, 0.3, 0.4, 0.6, 0.8, 1.0)}
+SCORES = (0.0, 0.8, 1.0, 1.2, 1.4, 1.6)
+MARGINS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25)
+MIN_SCORES = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
 OUTSIDE_MINS = (0.82, 0.84, 0.86, 0.88, 0.90, 1.01)  # 1.01: examples off
 OUTSIDE_MARGINS = (-0.02, 0.0, 0.01, 0.02, 0.04)
 LIKELY_MINS = (0.3, 0.5, 0.7, 0.9, 1.01)  # 1.01: the scope model off
-LIKELY_MAX_SCORES = (1.0, 1.1, 1.2, 1.3, 1.4, 1.6)
-CLASSIFIER_MINS = (0.0, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08)  # 0: the classifier's rule off
+LIKELY_MAX_SCORES = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3)
+CLASSIFIER_MINS = (0.0, 0.04, 0.08, 0.1, 0.12, 0.16, 0.2)  # 0: the classifier's rule off
 _NOT_SEEN = Outside(0.0, 0.0)
 
 
@@ -66,9 +66,9 @@ def observe(assistant: Any, sets: tuple[str, ...]) -> list[Seen]:
 
 
 def ranked(x: Seen, s: Settings) -> tuple[list[str], list[float]]:
+    """The first three procedures as shown (`shown`), and the two best fused scores (what `confident` reads)."""
     scores = fused(x.raw, s)
-    order = np.argsort(-scores)[:3]
-    return [x.codes[i] for i in order], [float(scores[i]) for i in order]
+    return [x.codes[i] for i in shown(scores, x.raw, 3)], [float(v) for v in np.sort(scores)[::-1][:2]]
 
 
 def recall(seen: list[Seen], s: Settings) -> tuple[float, float]:

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,20 @@ from bot.search.catalog import (
     LEXICON_FILE,
     SCOPE_FILE,
     STATE_FILE,
+    WORDS_FILE,
     older_layout,
 )
 from bot.search.classifier import Classifier
 from bot.search.embedders import Embedder
 from bot.search.keywords import DEFAULT_TOKENIZER, KeywordIndex
 from bot.search.lexicon import LEXICON_YAML, REFUSALS_YAML, Lexicon
+from bot.search.query import parse_query
 from bot.search.refusals import Refusals
 from bot.search.retrieval import OUTSIDE_CODE, QUESTION_KIND
 from bot.search.scope import ScopeModel
 from bot.search.topic import embed_asked
 from bot.search.vectors import Chunks, Store
+from bot.search.words import WordModel
 from bot.text import fold
 from ingest.chunks import Chunk, guide_chunks, procedure_chunks
 from ingest.files import KnowledgeFileError, Loaded, digest, load_guide, load_procedure, write_atomic
@@ -310,7 +313,7 @@ def ingest(
     if changed:
         phrasings = store.every(QUESTION_KIND)  # read once for both models
         write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(phrasings),
-                    classifier(phrasings))
+                    classifier(phrasings, loaded, lexicon or Lexicon()))
         report.rebuilt_index = True
     else:
         (index_dir / STATE_FILE).touch()
@@ -325,12 +328,17 @@ def scope_model(stored: Chunks) -> ScopeModel:
     return ScopeModel.fit(stored.vectors, outside)
 
 
-def classifier(stored: Chunks) -> Classifier:
+def classifier(stored: Chunks, loaded: list[Loaded], lexicon: Lexicon) -> Classifier:
     """The phrasing classifier fitted on what the store holds now: each procedure's citizen phrasings (about
-    13 s for 7,300 vectors), from the store's phrasing chunks."""
+    13 s for 7,300 vectors), from the store's phrasing chunks; with its word model (`bot.search.words`), fitted on
+    the same procedures' phrasings and titles as the lexicon reads them."""
     rows = [i for i, m in enumerate(stored.metadatas) if m.get("code") and m.get("code") != OUTSIDE_CODE]
     vectors = np.asarray(stored.vectors)[rows] if rows else np.zeros((0, 0), dtype=np.float32)
-    return Classifier.fit(vectors, [str(stored.metadatas[i]["code"]) for i in rows])
+    learned = Classifier.fit(vectors, [str(stored.metadatas[i]["code"]) for i in rows])
+    known = set(learned.codes)
+    examples = {x.item.code: [parse_query(t, lexicon).expanded for t in (*x.item.questions, x.item.title)]
+                for x in loaded if isinstance(x.item, Procedure) and x.item.code in known}
+    return replace(learned, words=WordModel.fit(examples, learned.codes))
 
 
 def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str],
@@ -343,6 +351,7 @@ def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], dige
         write_atomic(index_dir / SCOPE_FILE, scope.model_dump_json())
     if learned is not None:
         learned.save(index_dir / CLASSIFIER_FILE)
+        learned.words.save(index_dir / WORDS_FILE)
     keyword = KeywordIndex.build(((c.id, c.text) for c in chunks), tokenizer)
     tmp_kw = index_dir / (KEYWORD_FILE + ".tmp")
     keyword.save(tmp_kw)

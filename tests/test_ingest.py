@@ -217,6 +217,22 @@ def test_an_index_without_the_scope_model_asks_for_ingest_which_fits_it_again(sm
     assert Catalog.load(settings.index_dir).scope == fitted
 
 
+def test_an_index_without_the_word_model_asks_for_ingest_which_writes_it(small, embedder):
+    from bot.errors import IndexNotReadyError
+    from ingest.pipeline import needs_ingest
+
+    settings, store = small
+    run(settings, store, embedder)
+    (settings.index_dir / "words.npz").unlink()  # an index from before the classifier's word model
+    assert needs_ingest(settings.knowledge_dir, settings.index_dir)
+    with pytest.raises(IndexNotReadyError, match="older layout"):
+        Catalog.load(settings.index_dir)
+    report = run(settings, store, embedder)
+    assert report.embedded_files == 0 and report.rebuilt_index
+    assert (settings.index_dir / "words.npz").exists()
+    Catalog.load(settings.index_dir)
+
+
 def test_a_store_of_phrasings_embedded_whole_is_embedded_again_on_topics(small, embedder):
     """An index from before topics: `make run` sees the old layout, and ingest re-embeds what was embedded the old
     way, here one phrasing stored with its whole text's vector and an empty `embedded` mark."""

@@ -22,9 +22,10 @@ KEYWORD_FILE = "keyword.npz"
 STATE_FILE = "state.json"
 SCOPE_FILE = "scope.json"
 CLASSIFIER_FILE = "classifier.npz"
+WORDS_FILE = "words.npz"  # the classifier's word model
 # files an index of today's layout has and an older one lacks (keyword.json before keyword.npz; no scope model; no
-# classifier)
-LAYOUT_FILES = (KEYWORD_FILE, SCOPE_FILE, CLASSIFIER_FILE)
+# classifier; no word model)
+LAYOUT_FILES = (KEYWORD_FILE, SCOPE_FILE, CLASSIFIER_FILE, WORDS_FILE)
 
 
 def older_layout(index_dir: Path) -> bool:
@@ -68,7 +69,7 @@ class Catalog:
         scope = ScopeModel.model_validate_json((index_dir / SCOPE_FILE).read_text(encoding="utf-8"))
         return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE),
                    Lexicon.model_validate(lexicon), scope=scope,
-                   classifier=Classifier.load(index_dir / CLASSIFIER_FILE))
+                   classifier=Classifier.load(index_dir / CLASSIFIER_FILE, index_dir / WORDS_FILE))
 
     def get(self, code: str) -> Procedure | Guide:
         key = code.strip()

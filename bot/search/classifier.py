@@ -20,6 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.search.words import WEIGHT as WORDS_WEIGHT
+from bot.search.words import WordModel
+
 SCALE = 20.0  # the logits are SCALE x (vector . weights) + bias: cosines are small numbers
 L2 = 1e-3  # how strongly the weights are held back
 ITERATIONS = 300  # full-batch Adam steps from zero (150 gave the same figures; 300 leaves a margin)
@@ -34,17 +37,20 @@ class Classifier:
     codes: tuple[str, ...] = ()
     weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))  # dimensions x codes
     bias: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    words: WordModel = field(default_factory=WordModel)  # the same classes, from the question's words
 
     def __len__(self) -> int:
         return len(self.codes)
 
-    def probabilities(self, vector: np.ndarray, least: float = 1e-4) -> dict[str, float]:
-        """Each procedure's probability for a question with this vector, those under `least` left out (none with
-        no model)."""
+    def probabilities(self, vector: np.ndarray, text: str = "", least: float = 1e-4) -> dict[str, float]:
+        """Each procedure's probability for a question with this vector and, when the word model is there, this
+        text (`Query.expanded`); those under `least` left out (none with no model)."""
         if not self.codes:
             return {}
         # einsum, not a BLAS product: see bot.search.vectors.Exact.query
         z = SCALE * np.einsum("i,ij->j", np.asarray(vector, dtype=np.float32), self.weights) + self.bias
+        if text and self.words.codes == self.codes:
+            z = z + WORDS_WEIGHT * self.words.log_likelihoods(text)
         p = np.exp(z - z.max())
         p /= p.sum()
         return {self.codes[i]: float(p[i]) for i in np.flatnonzero(p >= least)}
@@ -88,7 +94,9 @@ class Classifier:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path) -> Classifier:
+    def load(cls, path: Path, words: Path | None = None) -> Classifier:
+        """From `save`'s file, with the word model saved beside it (`WordModel.save`) when `words` names one."""
         with np.load(path, allow_pickle=False) as data:
             codes = tuple(str(c) for c in data["codes"])
-            return cls(codes, data["weights"].astype(np.float32), data["bias"].astype(np.float32))
+            return cls(codes, data["weights"].astype(np.float32), data["bias"].astype(np.float32),
+                       WordModel.load(words) if words is not None else WordModel())
