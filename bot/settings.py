@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     # answered with one procedure only when its fused score and its lead over the next are at least these;
     # otherwise the citizen is offered the first few to pick from (`tthc eval calibrate`)
     answer_min_score: float = 1.0
-    answer_min_margin: float = 0.12
+    answer_min_margin: float = 0.15
 
     # Answers: extractive (no model), openai (any OpenAI-compatible endpoint) or llamacpp (a local GGUF model)
     generator: GeneratorName = Field("extractive", description="extractive, openai or llamacpp")
