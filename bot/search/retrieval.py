@@ -145,14 +145,15 @@ class Retriever:
 
     def _ranked(self, query: Query, cleaned: str, k: int, scope: Scope, field: str, agency: str) -> SearchResponse:
         found, outside = self.signals_and_outside(query, cleaned, scope, field, agency)
-        scores = fused(signal_matrix(found), self.settings, scope)
-        refusal = refusal_of(outside, scores, signal_matrix(found), self.settings)
+        raw = signal_matrix(found)
+        scores = fused(raw, self.settings, scope)
+        refusal = refusal_of(outside, scores, raw, self.settings)
         if refusal:
             return SearchResponse(query, False, refusal, [])
         top = [round(float(v), 4) for v in np.sort(scores)[::-1][:2]]
         # only the first k become results (each with a snippet): there are often a few hundred candidates
         results = [self._result(self.catalog.items[found[i].code], float(scores[i]), found[i].dense,
-                                found[i].keyword, found[i].section) for i in shown(scores, signal_matrix(found), k)]
+                                found[i].keyword, found[i].section) for i in shown(scores, raw, k)]
         return SearchResponse(query, True, "", results, confident=confident(top, self.settings))
 
     def signals(self, query: Query, cleaned: str, scope: Scope = "citizen", field: str = "",

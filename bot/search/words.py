@@ -44,7 +44,7 @@ class WordModel:
     unseen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # per class: log P(a term
     # the class never had)
     prior: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # per class
-    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _index: dict[str, int] = field(default_factory=dict, init=False, compare=False, repr=False)  # term -> row
 
     def __post_init__(self) -> None:
         self._index.update((t, i) for i, t in enumerate(self.vocabulary))
