@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from bot.search.catalog import Catalog
 from bot.search.diacritics import Restorer
-from bot.text import edit_distance, fold, nfc
+from bot.text import edit_distance, fold, has_diacritics, nfc
 
 _SYL = re.compile(r"[0-9A-Za-zÀ-ỹđĐ]+")
 # Syllables too common to anchor a correction on their own.
@@ -103,15 +103,25 @@ class Corrector:
         return Correction(raw=raw, corrected=" ".join(out), changes=tuple(changes))
 
 
+_NOT_VIETNAMESE = frozenset("äöüßÄÖÜ")
+
+
+def spoken_like(phrasing: str) -> bool:
+    """A phrasing Whisper could have written: Vietnamese with its diacritics. Not one typed without them, nor an
+    English or German one: their words would "correct" a Vietnamese transcript into chat spelling or another
+    language."""
+    return has_diacritics(phrasing) and not _NOT_VIETNAMESE.intersection(phrasing)
+
+
 def knowledge_phrases(catalog: Catalog, restorer: Restorer) -> list[str]:
-    """The vocabulary: titles, keywords and citizen phrasings of commune-level procedures, guides, official
-    terms."""
+    """The vocabulary: titles, keywords and citizen phrasings (those written in Vietnamese with diacritics) of
+    commune-level procedures, guides, official terms."""
     phrases: list[str] = []
     for proc in catalog.procedures.values():
         if proc.is_commune or proc.source == "authored":
             phrases.append(proc.title)
             phrases.extend(proc.keywords)
-            phrases.extend(proc.questions)
+            phrases.extend(q for q in proc.questions if spoken_like(q))
     for guide in catalog.guides.values():
         phrases.append(guide.title)
         phrases.extend(guide.keywords)
