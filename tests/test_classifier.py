@@ -87,8 +87,8 @@ def test_the_classifier_signal_moves_the_fused_ranking_by_its_weight():
     b = Signals("2.000528", 0.88, 0.5, 0.6, 0.92, True, "tong-quan", learned=0.90)
     raw = signal_matrix([a, b])
     assert raw.shape == (2, 6)
-    without = fused(raw, Settings(classifier_weight=0.0))
-    with_it = fused(raw, Settings(classifier_weight=1.0))
+    without = fused(raw, Settings(classifier_weight=0.0, question_weight=0.2))
+    with_it = fused(raw, Settings(classifier_weight=1.0, question_weight=0.2))
     assert without[0] > without[1]
     assert with_it[1] > with_it[0]
     assert with_it[1] - without[1] == pytest.approx(0.90)

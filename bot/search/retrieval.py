@@ -188,7 +188,9 @@ class Retriever:
         vector, asked = vectors[0], vectors[-1]
         n = s.dense_candidates * (3 if scope not in ("citizen", "all") or field or agency else 1)
         dense = self._best_hits(vector, n, phrasings=False)
-        asked_like = self._best_hits(asked, n, phrasings=True) if s.question_weight else {}
+        # always searched, whatever `question_weight`: the nearest phrasings' procedures are candidates, and the
+        # nearest out-of-scope example is what `Outside.example` reads
+        asked_like = self._best_hits(asked, n, phrasings=True)
         # every candidate's probability (for `tthc eval calibrate` too, whatever its weight); the procedures the
         # classifier is surest of are candidates even where no chunk of theirs came near
         learned = self.catalog.classifier.probabilities(asked, query.expanded)
