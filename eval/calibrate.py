@@ -22,7 +22,7 @@ from bot.settings import Settings
 from eval.retrieval import SETS, load_questions
 
 TUNING_SETS = ("main", "heldout", "dev", "dev_oos", "dev_oos2", "dev_oos3", "dev_oos6", "dev_oos7", "dev_oos8",
-               "dev_oos9", "dev_oos10")
+               "dev_oos9", "dev_oos10", "dev_oos11")
 MAIN_FLOOR = 0.95  # weights that drop the main set below this are not considered
 WEIGHTS = {"dense_weight": (0.3, 0.5, 0.7, 0.9), "keyword_weight": (0.2, 0.3, 0.5, 0.7),
            "title_weight": (0.2, 0.3, 0.45, 0.6), "question_weight": (0.0, 0.2, 0.4, 0.6),

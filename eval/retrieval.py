@@ -26,6 +26,8 @@ SETS = {"main": DATA, "heldout": DATA_DIR / "heldout.jsonl", "heldout2": DATA_DI
         "dev_oos8": DATA_DIR / "dev_oos8.jsonl",  # for tuning, session 14, mostly injections (eval/data/dev_oos8.md)
         "dev_oos9": DATA_DIR / "dev_oos9.jsonl",  # for tuning, session 14, near the domain (eval/data/dev_oos9.md)
         "dev_oos10": DATA_DIR / "dev_oos10.jsonl",  # for tuning, session 14, en/de/vi without diacritics
+        "dev_oos11": DATA_DIR / "dev_oos11.jsonl",  # for tuning, session 21 (eval/data/dev_oos11.md)
+        "dev_oos12": DATA_DIR / "dev_oos12.jsonl",  # a check, session 21 (eval/data/dev_oos12.md)
         "dev2": DATA_DIR / "dev2.jsonl",  # in scope, a check, written in session 12 (eval/data/dev2.md)
         "dev3": DATA_DIR / "dev3.jsonl"}  # in scope, a second check, written in session 17 (eval/data/dev3.md)
 
