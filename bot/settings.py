@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # refused as likely out of scope too: a question whose likeliest procedure the phrasing classifier
     # (bot.search.classifier) gives less than this, with no candidate reaching `likely_max_score`
     classifier_min: float = 0.2
+    # out of scope by its words (bot.search.scope.ScopeWords): refused when its words are at least `words_min` more
+    # likely (log-odds) out of scope than in, with no candidate reaching a fused score of `words_max_score`
+    words_min: float = 4.0
+    words_max_score: float = 1.5
     # a group of questions a clerk marks out of scope joins the examples only if detection on these questions
     # (JSON lines {"q", "codes"}; empty codes = out of scope) does not get worse: the old held-out set
     outside_check_set: Path = ROOT / "eval" / "data" / "heldout.jsonl"

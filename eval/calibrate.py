@@ -36,6 +36,8 @@ OUTSIDE_MARGINS = (-0.02, 0.0, 0.01, 0.02, 0.04)
 LIKELY_MINS = (0.3, 0.5, 0.7, 0.9, 1.01)  # 1.01: the scope model off
 LIKELY_MAX_SCORES = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3)
 CLASSIFIER_MINS = (0.0, 0.04, 0.08, 0.1, 0.12, 0.16, 0.2)  # 0: the classifier's rule off
+WORDS_MINS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 1e9)  # 1e9: the word counts' rule off
+WORDS_MAX_SCORES = (1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0)
 _NOT_SEEN = Outside(0.0, 0.0)
 
 
@@ -152,6 +154,9 @@ def run_calibration(assistant: Any, sets: tuple[str, ...] = TUNING_SETS) -> str:
     lines.append("out of scope when the phrasing classifier recognises no procedure: oos recall / in-scope refused")
     lines += _refusal_grid(seen, base, ("classifier_min", CLASSIFIER_MINS), ("likely_max_score", LIKELY_MAX_SCORES),
                            "<{:.1f}")
+    lines.append("out of scope by the scope model's word counts (bot.search.scope.ScopeWords): oos recall / in-scope "
+                 "refused")
+    lines += _refusal_grid(seen, base, ("words_min", WORDS_MINS), ("words_max_score", WORDS_MAX_SCORES), "<{:.1f}")
     lines.append(f"answer or choices (min_score {base.min_score}): confident-wrong / choices / right among choices")
     best: tuple[float, float, float, float] | None = None
     for score in SCORES:

@@ -29,6 +29,7 @@ from bot.search.catalog import (
     KEYWORD_FILE,
     LEXICON_FILE,
     SCOPE_FILE,
+    SCOPE_WORDS_FILE,
     STATE_FILE,
     WORDS_FILE,
     older_layout,
@@ -40,7 +41,7 @@ from bot.search.lexicon import LEXICON_YAML, REFUSALS_YAML, Lexicon
 from bot.search.query import parse_query
 from bot.search.refusals import Refusals
 from bot.search.retrieval import OUTSIDE_CODE, QUESTION_KIND
-from bot.search.scope import ScopeModel
+from bot.search.scope import ScopeModel, ScopeWords
 from bot.search.topic import embed_asked
 from bot.search.vectors import Chunks, Store
 from bot.search.words import WordModel
@@ -311,9 +312,12 @@ def ingest(
 
     changed = bool(todo or gone) or _state(index_dir) != digests or older_layout(index_dir)
     if changed:
-        phrasings = store.every(QUESTION_KIND)  # read once for both models
+        phrasings = store.every(QUESTION_KIND)  # read once for every model
+        reading = lexicon or Lexicon()
+        read = {x.item.code: [parse_query(t, reading).expanded for t in (*x.item.questions, x.item.title)]
+                for x in loaded if isinstance(x.item, Procedure) and x.item.questions}
         write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(phrasings),
-                    classifier(phrasings, loaded, lexicon or Lexicon()))
+                    classifier(phrasings, read), scope_words(phrasings, read, reading))
         report.rebuilt_index = True
     else:
         (index_dir / STATE_FILE).touch()
@@ -328,22 +332,29 @@ def scope_model(stored: Chunks) -> ScopeModel:
     return ScopeModel.fit(stored.vectors, outside)
 
 
-def classifier(stored: Chunks, loaded: list[Loaded], lexicon: Lexicon) -> Classifier:
+def classifier(stored: Chunks, examples: dict[str, list[str]]) -> Classifier:
     """The phrasing classifier fitted on what the store holds now: each procedure's citizen phrasings (about
     13 s for 7,300 vectors), from the store's phrasing chunks; with its word model (`bot.search.words`), fitted on
-    the same procedures' phrasings and titles as the lexicon reads them."""
+    the same procedures' phrasings and titles as the lexicon reads them (`examples`, by code)."""
     rows = [i for i, m in enumerate(stored.metadatas) if m.get("code") and m.get("code") != OUTSIDE_CODE]
     vectors = np.asarray(stored.vectors)[rows] if rows else np.zeros((0, 0), dtype=np.float32)
     learned = Classifier.fit(vectors, [str(stored.metadatas[i]["code"]) for i in rows])
     known = set(learned.codes)
-    examples = {x.item.code: [parse_query(t, lexicon).expanded for t in (*x.item.questions, x.item.title)]
-                for x in loaded if isinstance(x.item, Procedure) and x.item.code in known}
-    return replace(learned, words=WordModel.fit(examples, learned.codes))
+    return replace(learned, words=WordModel.fit({c: t for c, t in examples.items() if c in known}, learned.codes))
+
+
+def scope_words(stored: Chunks, examples: dict[str, list[str]], lexicon: Lexicon) -> ScopeWords:
+    """The scope model's word counts: every procedure's phrasings and title as the lexicon reads them
+    (`examples`) against the out-of-scope examples the store holds now, read the same way."""
+    outside = [parse_query(t, lexicon).expanded for t, m in zip(stored.texts, stored.metadatas, strict=True)
+               if m.get("code") == OUTSIDE_CODE]
+    return ScopeWords.fit([t for texts in examples.values() for t in texts], outside)
 
 
 def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str],
                 lexicon: Lexicon | None = None, tokenizer: str = DEFAULT_TOKENIZER,
-                scope: ScopeModel | None = None, learned: Classifier | None = None) -> None:
+                scope: ScopeModel | None = None, learned: Classifier | None = None,
+                words: ScopeWords | None = None) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     if lexicon is not None:
         write_atomic(index_dir / LEXICON_FILE, lexicon.model_dump_json())
@@ -352,6 +363,8 @@ def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], dige
     if learned is not None:
         learned.save(index_dir / CLASSIFIER_FILE)
         learned.words.save(index_dir / WORDS_FILE)
+    if words is not None:
+        words.save(index_dir / SCOPE_WORDS_FILE)
     keyword = KeywordIndex.build(((c.id, c.text) for c in chunks), tokenizer)
     tmp_kw = index_dir / (KEYWORD_FILE + ".tmp")
     keyword.save(tmp_kw)

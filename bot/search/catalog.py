@@ -14,7 +14,7 @@ from bot.knowledge.models import Guide, Procedure
 from bot.search.classifier import Classifier
 from bot.search.keywords import KeywordIndex
 from bot.search.lexicon import Lexicon
-from bot.search.scope import ScopeModel
+from bot.search.scope import ScopeModel, ScopeWords
 
 CATALOG_FILE = "catalog.json"
 LEXICON_FILE = "lexicon.json"
@@ -23,9 +23,10 @@ STATE_FILE = "state.json"
 SCOPE_FILE = "scope.json"
 CLASSIFIER_FILE = "classifier.npz"
 WORDS_FILE = "words.npz"  # the classifier's word model
+SCOPE_WORDS_FILE = "scope_words.npz"  # the scope model's word counts
 # files an index of today's layout has and an older one lacks (keyword.json before keyword.npz; no scope model; no
-# classifier; no word model)
-LAYOUT_FILES = (KEYWORD_FILE, SCOPE_FILE, CLASSIFIER_FILE, WORDS_FILE)
+# classifier; no word model; no scope word counts)
+LAYOUT_FILES = (KEYWORD_FILE, SCOPE_FILE, CLASSIFIER_FILE, WORDS_FILE, SCOPE_WORDS_FILE)
 
 
 def older_layout(index_dir: Path) -> bool:
@@ -41,6 +42,7 @@ class Catalog:
     keyword: KeywordIndex
     lexicon: Lexicon = field(default_factory=Lexicon)
     scope: ScopeModel = field(default_factory=ScopeModel)  # how likely a question is out of scope
+    scope_words: ScopeWords = field(default_factory=ScopeWords)  # the same, from its words
     classifier: Classifier = field(default_factory=Classifier)  # which procedure a question is about
     items: dict[str, Procedure | Guide] = field(default_factory=dict)  # procedures and guides by code
     chunk_ids: dict[str, list[str]] = field(default_factory=dict)  # every chunk's id, by its procedure's code
@@ -69,6 +71,7 @@ class Catalog:
         scope = ScopeModel.model_validate_json((index_dir / SCOPE_FILE).read_text(encoding="utf-8"))
         return cls(procs, guides, chunks, KeywordIndex.load(index_dir / KEYWORD_FILE),
                    Lexicon.model_validate(lexicon), scope=scope,
+                   scope_words=ScopeWords.load(index_dir / SCOPE_WORDS_FILE),
                    classifier=Classifier.load(index_dir / CLASSIFIER_FILE, index_dir / WORDS_FILE))
 
     def get(self, code: str) -> Procedure | Guide:

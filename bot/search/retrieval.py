@@ -43,6 +43,7 @@ CLASSIFIER_CANDIDATES = 10  # the classifier's likeliest procedures join the can
 SHOWN_LIKELIEST = 2  # and this many of them are shown right after the first result (`shown`)
 OUTSIDE_REASON = "out_of_scope_example"  # a refusal because the question is like one of those examples
 LIKELY_REASON = "out_of_scope_likely"  # a refusal because its vector looks out of scope (bot.search.scope)
+WORDS_REASON = "out_of_scope_words"  # a refusal because its words look out of scope (bot.search.scope.ScopeWords)
 Scope = Literal["citizen", "commune", "province", "ministry", "all"]
 
 
@@ -211,7 +212,8 @@ class Retriever:
                                asked_like.get(code, (0.0, "", ""))[0],
                                isinstance(item, Procedure) and item.is_commune, section, learned.get(code, 0.0)))
         outside = Outside(asked_like.get(OUTSIDE_CODE, (0.0, "", ""))[0], self.catalog.scope.likely(asked),
-                          max(learned.values(), default=0.0) if len(self.catalog.classifier) else 1.0)
+                          max(learned.values(), default=0.0) if len(self.catalog.classifier) else 1.0,
+                          self.catalog.scope_words.log_odds(query.expanded))
         return self._completed(out, vector, asked, scope), outside
 
     def _completed(self, found: list[Signals], vector: Any, asked: Any, scope: Scope) -> list[Signals]:
@@ -335,6 +337,7 @@ class Outside:
     example: float  # its best cosine to an out-of-scope example (knowledge/out_of_scope.yaml)
     likely: float  # the probability that it is out of scope, from its vector (`bot.search.scope`)
     recognised: float = 1.0  # the classifier's probability of its likeliest procedure (1 with no classifier)
+    words: float = 0.0  # how much likelier its words are out of scope than in (log-odds, `bot.search.scope`)
 
 
 @dataclass(frozen=True)
@@ -401,7 +404,9 @@ def refusal_of(outside: Outside, scores: np.ndarray, raw: np.ndarray, s: Setting
     - no candidate with a fused score of at least `min_score`;
     - likely out of scope (at least `likely_min`) with no candidate of a fused score of `likely_max_score`;
     - no procedure the classifier gives `classifier_min` (it recognises none), with no candidate of a fused score of
-      `likely_max_score` either."""
+      `likely_max_score` either;
+    - its words at least `words_min` likelier out of scope than in, with no candidate of a fused score of
+      `words_max_score`."""
     best_asked = float(raw[:, 3].max()) if len(raw) else 0.0
     if outside.example >= s.outside_min and outside.example - best_asked >= s.outside_margin:
         return OUTSIDE_REASON
@@ -410,6 +415,8 @@ def refusal_of(outside: Outside, scores: np.ndarray, raw: np.ndarray, s: Setting
         return "no_match"
     if (outside.likely >= s.likely_min or outside.recognised < s.classifier_min) and best < s.likely_max_score:
         return LIKELY_REASON
+    if outside.words >= s.words_min and best < s.words_max_score:
+        return WORDS_REASON
     return ""
 
 

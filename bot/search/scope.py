@@ -9,14 +9,24 @@ that is likely out of scope and matches no procedure well (`bot.search.retrieval
 The nearest example alone (`Settings.outside_min`) refuses what was written down; a line through all of them
 carries further: on two out-of-scope sets nobody tuned on, it refused questions no rule and no example had
 caught (see README, session 12).
+
+A vector blurs a story's few telling words, so the same two sides are also counted word by word (`ScopeWords`): a
+naive Bayes over the folded syllables and pairs of the phrasings and titles against those of the examples, as the
+lexicon reads them (`Query.expanded`). Its log-odds refuse a question whose words are far more like the examples'
+and that no procedure matches very well (`Settings.words_min`, README, session 21).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
+
+from bot.search.words import WordModel
 
 # how strongly the fit is held back (sklearn's C: the data term is weighted C, the weights' squares 1/2)
 FIT_C = 10.0
@@ -63,3 +73,36 @@ class ScopeModel(BaseModel):
                 break
         return cls(weights=[round(float(b), 7) for b in beta[:-1]], bias=round(float(beta[-1]), 7),
                    inside=n_in, outside=n_out)
+
+
+INSIDE, OUTSIDE = "in", "out"
+
+
+@dataclass(frozen=True)
+class ScopeWords:
+    """How much likelier a question's words are out of scope than in scope, from their counts alone."""
+
+    model: WordModel = field(default_factory=WordModel)
+
+    def log_odds(self, expanded: str) -> float:
+        """log P(words | out of scope) - log P(words | in scope), the two sides equally likely beforehand; 0 with no
+        model. `expanded` is the question as the lexicon reads it (`Query.expanded`)."""
+        if len(self.model) != 2:
+            return 0.0
+        ll = self.model.log_likelihoods(expanded) - self.model.prior
+        return float(ll[1] - ll[0])
+
+    @classmethod
+    def fit(cls, inside: Sequence[str], outside: Sequence[str]) -> ScopeWords:
+        """Fitted on the phrasings and titles (`inside`) and the out-of-scope examples (`outside`), both expanded by
+        the lexicon; either side empty: no model."""
+        if not inside or not outside:
+            return cls()
+        return cls(WordModel.fit({INSIDE: inside, OUTSIDE: outside}, (INSIDE, OUTSIDE)))
+
+    def save(self, path: Path) -> None:
+        self.model.save(path)
+
+    @classmethod
+    def load(cls, path: Path) -> ScopeWords:
+        return cls(WordModel.load(path))
