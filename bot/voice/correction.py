@@ -3,7 +3,9 @@
 Whisper base often mishears Vietnamese ("khai xinh" for "khai sinh", "tường trú" for "thường
 trú"). We compare 2-4 syllable windows of the transcript with the phrases the knowledge base uses
 (procedure titles, curated keywords, official terms) syllable by syllable, and replace a window
-when every syllable is close and the phrase as a whole is closer than what was heard.
+when every syllable is close and the phrase as a whole is closer than what was heard. Two neighbouring
+syllables heard exactly as a pair the vocabulary has ("khai sinh") are kept as heard: a window over them
+("lấy khai" ≈ "lại phải") would otherwise trade a right word for a near one.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ class Correction:
 class Corrector:
     def __init__(self, phrases: Iterable[str], min_syllable: float = 0.6, min_mean: float = 0.8) -> None:
         self._by_syllable: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        self._pairs: set[tuple[str, str]] = set()  # neighbouring syllables of a phrase, as written
         for phrase in phrases:
             syl = tuple(s.lower() for s in _SYL.findall(nfc(phrase)))
+            self._pairs.update(zip(syl, syl[1:], strict=False))
             for n in (2, 3, 4):
                 for i in range(len(syl) - n + 1):
                     gram = syl[i : i + n]
@@ -59,12 +63,14 @@ class Corrector:
         self.min_syllable = min_syllable
         self.min_mean = min_mean
 
-    def _best(self, window: list[str]) -> tuple[tuple[str, ...], float] | None:
+    def _best(self, window: list[str], kept: list[bool]) -> tuple[tuple[str, ...], float] | None:
         candidates: set[tuple[str, ...]] = set()
         for s in window:
             candidates |= {g for g in self._by_syllable.get(fold(s), ()) if len(g) == len(window)}
         best: tuple[tuple[str, ...], float] | None = None
         for gram in candidates:
+            if any(k and h.lower() != g for h, g, k in zip(window, gram, kept, strict=True)):
+                continue  # it would change a syllable of a known pair heard exactly
             sims = [syllable_similarity(h, k) for h, k in zip(window, gram, strict=True)]
             if min(sims) < self.min_syllable:
                 continue
@@ -76,6 +82,11 @@ class Corrector:
     def correct(self, text: str) -> Correction:
         raw = nfc(text).strip()
         tokens = _SYL.findall(raw)
+        lowered = [t.lower() for t in tokens]
+        kept = [False] * len(tokens)
+        for j in range(len(tokens) - 1):
+            if (lowered[j], lowered[j + 1]) in self._pairs:
+                kept[j] = kept[j + 1] = True
         out: list[str] = []
         changes: list[tuple[str, str]] = []
         i = 0
@@ -85,7 +96,7 @@ class Corrector:
                 window = tokens[i : i + n]
                 if len(window) < n:
                     continue
-                found = self._best(window)
+                found = self._best(window, kept[i : i + n])
                 if found is None:
                     continue
                 gram, _ = found
