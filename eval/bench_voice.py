@@ -32,7 +32,7 @@ def run_voice_bench(settings: Settings) -> str:
     questions = voice_questions()
     raw_wer, cor_wer, rtfs = [], [], []
     top1 = top3 = other_top3 = 0
-    other = "corrected" if settings.voice_question == "heard" else "heard"
+    other = "heard" if settings.voice_question == "corrected" else "corrected"
     misses: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, item in enumerate(questions):
@@ -47,7 +47,7 @@ def run_voice_bench(settings: Settings) -> str:
             raw_wer.append(wer(item["q"], correction.raw))
             cor_wer.append(wer(item["q"], correction.corrected))
             rtfs.append(transcript.rtf)
-            codes = [r.code for r in assistant.search(service.question(correction), k=3).results]
+            codes = [r.code for r in assistant.search(service.question(correction, assistant), k=3).results]
             other_text = correction.corrected if other == "corrected" else correction.raw
             other_codes = [r.code for r in assistant.search(other_text, k=3).results]
             if not any(c in item["codes"] for c in codes):

@@ -50,7 +50,7 @@ def test_spoken_questions_find_the_right_procedure(voice, assistant, audio_dir):
         assert transcript.language == "vi"
         raw_wer.append(wer(item["q"], correction.raw))
         corrected_wer.append(wer(item["q"], correction.corrected))
-        codes = [r.code for r in assistant.search(voice.question(correction), k=3).results]
+        codes = [r.code for r in assistant.search(voice.question(correction, assistant), k=3).results]
         hits += any(c in item["codes"] for c in codes)
     assert hits / len(questions) >= 0.7, hits
     assert statistics.mean(corrected_wer) < statistics.mean(raw_wer)

@@ -42,7 +42,7 @@ def voice(
     voice = runtime.voice()
     transcript, correction = voice.hear(io.BytesIO(data), assistant, lang or "vi")
     log.info("voice seconds=%.1f rtf=%.2f changes=%d", transcript.duration, transcript.rtf, len(correction.changes))
-    reply = runtime.conversation.ask(owner.session(session_id), voice.question(correction), place, "voice")
+    reply = runtime.conversation.ask(owner.session(session_id), voice.question(correction, assistant), place, "voice")
     chat = chat_response(assistant, reply, runtime.database)
     return VoiceResponse(transcript=correction.raw, corrected=correction.corrected,
                          duration=round(transcript.duration, 2), **chat.model_dump())

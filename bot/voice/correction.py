@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from bot.search.catalog import Catalog
 from bot.search.diacritics import Restorer
@@ -53,7 +54,7 @@ class Corrector:
         self._pairs: set[tuple[str, str]] = set()  # neighbouring syllables of a phrase, as written
         for phrase in phrases:
             syl = tuple(s.lower() for s in _SYL.findall(nfc(phrase)))
-            self._pairs.update(zip(syl, syl[1:], strict=False))
+            self._pairs.update(pairwise(syl))
             for n in (2, 3, 4):
                 for i in range(len(syl) - n + 1):
                     gram = syl[i : i + n]
