@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -314,10 +314,11 @@ def ingest(
     if changed:
         phrasings = store.every(QUESTION_KIND)  # read once for every model
         reading = lexicon or Lexicon()
-        read = {x.item.code: [parse_query(t, reading).expanded for t in (*x.item.questions, x.item.title)]
-                for x in loaded if isinstance(x.item, Procedure) and x.item.questions}
+        read = expanded_phrasings(loaded, reading)
+        examples_stored = [t for t, m in zip(phrasings.texts, phrasings.metadatas, strict=True)
+                           if m.get("code") == OUTSIDE_CODE]
         write_index(index_dir, loaded, all_chunks, digests, lexicon, tokenizer, scope_model(phrasings),
-                    classifier(phrasings, read), scope_words(phrasings, read, reading))
+                    classifier(phrasings, read), scope_words(read, examples_stored, reading))
         report.rebuilt_index = True
     else:
         (index_dir / STATE_FILE).touch()
@@ -343,12 +344,19 @@ def classifier(stored: Chunks, examples: dict[str, list[str]]) -> Classifier:
     return replace(learned, words=WordModel.fit({c: t for c, t in examples.items() if c in known}, learned.codes))
 
 
-def scope_words(stored: Chunks, examples: dict[str, list[str]], lexicon: Lexicon) -> ScopeWords:
+def expanded_phrasings(loaded: list[Loaded], lexicon: Lexicon) -> dict[str, list[str]]:
+    """Each procedure's citizen phrasings and title as the lexicon reads them (`Query.expanded`), by code, for the
+    procedures that have phrasings: what the word models count."""
+    return {x.item.code: [parse_query(t, lexicon).expanded for t in (*x.item.questions, x.item.title)]
+            for x in loaded if isinstance(x.item, Procedure) and x.item.questions}
+
+
+def scope_words(examples: dict[str, list[str]], outside: Iterable[str], lexicon: Lexicon) -> ScopeWords:
     """The scope model's word counts: every procedure's phrasings and title as the lexicon reads them
-    (`examples`) against the out-of-scope examples the store holds now, read the same way."""
-    outside = [parse_query(t, lexicon).expanded for t, m in zip(stored.texts, stored.metadatas, strict=True)
-               if m.get("code") == OUTSIDE_CODE]
-    return ScopeWords.fit([t for texts in examples.values() for t in texts], outside)
+    (`examples`, from `expanded_phrasings`) against the out-of-scope examples (`outside`, as written), read the
+    same way."""
+    return ScopeWords.fit([t for texts in examples.values() for t in texts],
+                          [parse_query(t, lexicon).expanded for t in outside])
 
 
 def write_index(index_dir: Path, loaded: list[Loaded], chunks: list[Chunk], digests: dict[str, str],

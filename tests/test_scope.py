@@ -5,7 +5,6 @@ a likely out-of-scope question only where no procedure matches well."""
 import numpy as np
 import pytest
 
-from bot.knowledge.models import Procedure
 from bot.search.lexicon import Lexicon
 from bot.search.query import parse_query
 from bot.search.retrieval import LIKELY_REASON, OUTSIDE_REASON, WORDS_REASON, Outside, refusal_of
@@ -14,7 +13,7 @@ from bot.search.topic import embed_asked
 from bot.settings import ROOT, Settings
 from ingest.files import load_procedure
 from ingest.outside import load_outside
-from ingest.pipeline import load_knowledge, load_lexicon
+from ingest.pipeline import expanded_phrasings, load_knowledge, load_lexicon, scope_words
 
 KNOWLEDGE = ROOT / "knowledge"
 PROCEDURES = ("1.001193", "1.000894", "1.004194", "1.004222", "2.001159", "2.000815", "1.004873", "1.013978",
@@ -74,10 +73,7 @@ def words(reading) -> ScopeWords:
     names a procedure's words and then asks about something else is not caught this way: its log-odds are well
     below zero.)"""
     loaded, _ = load_knowledge(KNOWLEDGE)
-    inside = [parse_query(t, reading).expanded for x in loaded if isinstance(x.item, Procedure) and x.item.questions
-              for t in (*x.item.questions, x.item.title)]
-    outside = [parse_query(t, reading).expanded for t in load_outside(KNOWLEDGE, {})[0]]
-    return ScopeWords.fit(inside, outside)
+    return scope_words(expanded_phrasings(loaded, reading), load_outside(KNOWLEDGE, {})[0], reading)
 
 
 @pytest.mark.parametrize(("question", "outside"), [

@@ -86,11 +86,12 @@ class VoiceService:
     def question(self, correction: Correction, assistant: Assistant | None = None) -> str:
         """The text a spoken question searches with (`Settings.voice_question`): as heard, as corrected, or
         (`surer`, with the assistant) whichever of the two retrieval is surer of, by the first result's fused score
-        (a refusal counts nothing; a tie keeps the transcript as heard). On `voice_dev` the right procedure was among
-        the first three for 14 of 32 questions as heard, 14 as corrected, 16 by the surer (README, session 21)."""
+        (a refusal counts nothing; a tie, or nothing corrected, keeps the transcript as heard). On `voice_dev` the
+        right procedure was among the first three for 14 of 32 questions as heard, 14 as corrected, 16 by the surer
+        (README, session 21)."""
         if self.question_from == "corrected":
             return correction.corrected
-        if self.question_from != "surer" or assistant is None or correction.corrected == correction.raw.lower():
+        if self.question_from != "surer" or assistant is None or not correction.changes:
             return correction.raw
 
         def sureness(text: str) -> float:
